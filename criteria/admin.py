@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils import timezone
+
+from portal.admin_support import HistoryTranslationAdmin, PublishableAdmin, TranslatedInline
+from providers.admin import ServiceAdmin
+
+from .models import Assessment, Criterion, CriterionGroup
+
+
+class AssessmentInline(TranslatedInline):
+    model = Assessment
+    autocomplete_fields = ("criterion",)
+    fields = (("criterion", "verdict", "source"), "evidence_url", "note",
+              ("assessed_by", "assessed_at"))
+    readonly_fields = ("assessed_by", "assessed_at")
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("criterion", "assessed_by")
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        """Stamp who assessed and when on every assessment the editor adds or changes."""
+        base = super().get_formset(request, obj, **kwargs)
+        user = request.user
+
+        class StampingFormSet(base):  # type: ignore[valid-type,misc]
+            def save_new(self, form: Any, commit: bool = True) -> Any:
+                _stamp(form.instance, user)
+                return super().save_new(form, commit)
+
+            def save_existing(self, form: Any, instance: Any, commit: bool = True) -> Any:
+                _stamp(instance, user)
+                return super().save_existing(form, instance, commit)
+
+        return StampingFormSet
+
+
+def _stamp(assessment: Assessment, user: Any) -> None:
+    assessment.assessed_by = user
+    assessment.assessed_at = timezone.now()
+
+
+# Assessments are edited on the service page. providers must not import criteria, so the inline
+# is attached here, where both are known.
+ServiceAdmin.inlines = [*ServiceAdmin.inlines, AssessmentInline]
+
+
+class CriterionChildInline(TranslatedInline):
+    model = Criterion
+    fk_name = "parent"
+    fields = (("key", "order", "check_key"), "text", ("retired", "retired_reason"))
+    verbose_name_plural = "sub-items"
+
+
+@admin.register(Criterion)
+class CriterionAdmin(PublishableAdmin):
+    list_display = ("__str__", "group", "level", "check_key", "retired", "state")
+    list_filter = ("state", "group", "level", "retired", "check_key")
+    search_fields = ("key", "text")
+    list_select_related = ("group", "parent")
+    autocomplete_fields = ("parent",)
+    fieldsets = (
+        (None, {"fields": ("key", "group", "level", "parent", "order", "text", "check_key")}),
+        ("Retirement", {"fields": ("retired", "retired_reason")}),
+        ("Publication", {"fields": PublishableAdmin.workflow_fields}),
+    )
+
+
+@admin.register(CriterionGroup)
+class CriterionGroupAdmin(HistoryTranslationAdmin):
+    list_display = ("name", "key", "order")
+    search_fields = ("key", "name")
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(HistoryTranslationAdmin):
+    list_display = ("service", "criterion", "verdict", "source", "assessed_at")
+    list_filter = ("verdict", "source", "criterion__group", "service")
+    search_fields = ("service__name", "criterion__key", "criterion__text")
+    autocomplete_fields = ("service", "criterion")
+    readonly_fields = ("assessed_by", "assessed_at")
+    list_select_related = ("service", "criterion")
+
+    def save_model(self, request: HttpRequest, obj: Assessment, form: Any, change: bool) -> None:
+        _stamp(obj, request.user)
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,183 @@
+"""Building blocks the apps' admins share: translation completeness, workflow, history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db import models
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline
+from modeltranslation.utils import build_localized_fieldname
+from simple_history.admin import SimpleHistoryAdmin
+
+from .publishing import (
+    TRANSITIONS,
+    Publishable,
+    TransitionNotAllowed,
+    allowed_transitions,
+    apply_transition,
+    can_edit,
+)
+from .translation_support import translated_field_names
+
+
+def translation_completeness(obj: models.Model, language: str) -> tuple[int, int]:
+    """(filled, total) translated fields of `obj` in `language`, counting only fields that have
+    English text: an empty English field needs no translation."""
+    filled = total = 0
+    for name in translated_field_names(type(obj)):
+        if not getattr(obj, build_localized_fieldname(name, "en"), ""):
+            continue
+        total += 1
+        if getattr(obj, build_localized_fieldname(name, language), ""):
+            filled += 1
+    return filled, total
+
+
+def _completeness_column(language: str) -> Callable[[Any, models.Model], str]:
+    def column(_admin: Any, obj: models.Model) -> str:
+        filled, total = translation_completeness(obj, language)
+        if total == 0:
+            return "–"
+        css = "mv-complete" if filled == total else "mv-incomplete"
+        return format_html('<span class="{}" title="{}/{}">{}%</span>', css, filled, total,
+                           round(100 * filled / total))
+
+    column.short_description = language  # type: ignore[attr-defined]
+    column.__name__ = f"translated_{language}"
+    return column
+
+
+class TranslationCompletenessMixin:
+    """Adds one column per non-default language showing how much of the row is translated."""
+
+    def get_list_display(self, request: HttpRequest) -> list[Any]:
+        columns = list(super().get_list_display(request))  # type: ignore[misc]
+        for code, _name in settings.LANGUAGES:
+            if code != settings.LANGUAGE_CODE:
+                columns.append(_completeness_column(code))
+        return columns
+
+
+class HistoryTranslationAdmin(TranslationCompletenessMixin, SimpleHistoryAdmin, TabbedTranslationAdmin):
+    """The base for every curated model: tabs per language, completeness, history with revert."""
+
+
+class LockedParentInlineMixin:
+    """Inlines follow their parent's lock: the parts of published content change only by a
+    publisher, exactly like the parent itself."""
+
+    def _parent_editable(self, request: HttpRequest, obj: Publishable | None) -> bool:
+        return obj is None or can_edit(request.user, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_add_permission(request, obj) and self._parent_editable(request, obj)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and self._parent_editable(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._parent_editable(request, obj)  # type: ignore[misc]
+
+
+class TranslatedInline(LockedParentInlineMixin, TranslationStackedInline):
+    extra = 0
+
+
+class PlainTabularInline(LockedParentInlineMixin, admin.TabularInline):
+    extra = 0
+
+
+class PublishableAdmin(HistoryTranslationAdmin):
+    """Workflow for publishable models: read-only state, transition buttons and actions.
+
+    Every transition goes through `portal.publishing.apply_transition`, which checks the user's
+    permission itself, so a hand-crafted POST cannot publish what the buttons would not offer.
+    """
+
+    change_form_template = "admin/portal/publishable_change_form.html"
+    workflow_fields = ("state", "state_changed_at", "state_changed_by", "published_at", "published_by")
+    actions = ["submit_selected", "publish_selected", "withdraw_selected", "retire_selected"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return (*super().get_readonly_fields(request, obj), *self.workflow_fields)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or can_edit(request.user, obj))
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            # New content always starts as a draft, whoever writes it.
+            obj.state = "draft"
+        super().save_model(request, obj, form, change)
+
+    # --- buttons on the change form
+    def get_urls(self) -> list[Any]:
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("<path:object_id>/transition/<str:name>/",
+                 self.admin_site.admin_view(require_POST(self.transition_view)),
+                 name="%s_%s_transition" % info),
+            *super().get_urls(),
+        ]
+
+    def transition_view(self, request: HttpRequest, object_id: str, name: str) -> HttpResponse:
+        obj = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_view_permission(request, obj):
+            raise TransitionNotAllowed
+        self._transition_one(request, obj, name)
+        return HttpResponseRedirect(
+            reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+        )
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        obj = self.get_object(request, object_id)
+        extra_context = dict(extra_context or {})
+        if obj is not None:
+            extra_context["workflow_transitions"] = allowed_transitions(request.user, obj)
+            extra_context["workflow_locked"] = not can_edit(request.user, obj)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _transition_one(self, request: HttpRequest, obj: Any, name: str) -> bool:
+        try:
+            apply_transition(obj, name, request.user)
+        except TransitionNotAllowed as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return False
+        self.message_user(request, _("%(obj)s: %(action)s done.") % {
+            "obj": obj, "action": TRANSITIONS[name].label}, messages.SUCCESS)
+        return True
+
+    # --- bulk actions on the change list
+    def _bulk(self, request: HttpRequest, queryset: Any, name: str) -> None:
+        for obj in queryset:
+            self._transition_one(request, obj, name)
+
+    @admin.action(description=_("Submit selected for review"))
+    def submit_selected(self, request: HttpRequest, queryset: Any) -> None:
+        self._bulk(request, queryset, "submit")
+
+    @admin.action(description=_("Return selected to draft"))
+    def withdraw_selected(self, request: HttpRequest, queryset: Any) -> None:
+        self._bulk(request, queryset, "withdraw")
+
+    @admin.action(description=_("Publish selected"), permissions=["publish"])
+    def publish_selected(self, request: HttpRequest, queryset: Any) -> None:
+        self._bulk(request, queryset, "publish")
+
+    @admin.action(description=_("Retire selected"), permissions=["publish"])
+    def retire_selected(self, request: HttpRequest, queryset: Any) -> None:
+        self._bulk(request, queryset, "retire")
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.publish_{self.opts.model_name}")

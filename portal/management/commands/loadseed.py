@@ -1,0 +1,35 @@
+"""Load the seed document's content: `python manage.py loadseed [--reset]`.
+
+It lives in the project package because it fills both `providers` and `criteria`, and
+`providers` must not import `criteria`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from portal.seed.loader import SeedError, SeedLoader
+
+
+class Command(BaseCommand):
+    help = "Load the seed content (services, features, criteria, page texts). Safe to run again."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--reset", action="store_true",
+            help="Overwrite rows that editors have changed since, with the seed's content.",
+        )
+
+    def handle(self, *args: Any, reset: bool = False, **options: Any) -> None:
+        try:
+            report = SeedLoader(reset=reset).load()
+        except SeedError as exc:
+            raise CommandError(f"The seed files are invalid, nothing was loaded: {exc}") from exc
+        if options["verbosity"] >= 1:
+            self.stdout.write(report.as_table())
+            self.stdout.write(self.style.SUCCESS(
+                f"Seed loaded: {report.total('created')} created, {report.total('updated')} updated, "
+                f"{report.total('deleted')} deleted, {report.total('kept')} kept as editors left them."
+            ))

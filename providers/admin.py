@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from portal.admin_support import (
+    HistoryTranslationAdmin,
+    PlainTabularInline,
+    PublishableAdmin,
+    TranslatedInline,
+)
+
+from .models import (
+    Feature,
+    FeatureChoice,
+    FeatureGroup,
+    FeatureValue,
+    FreeFeature,
+    PageText,
+    RecommendationGroup,
+    Service,
+    ServiceDomain,
+    ServiceDownload,
+    ServiceLink,
+    ServiceSection,
+)
+
+
+class ServiceLinkInline(PlainTabularInline):
+    model = ServiceLink
+
+
+class ServiceDownloadInline(PlainTabularInline):
+    model = ServiceDownload
+    fields = ("platform", "label", "url", "order")
+
+
+class ServiceDomainInline(PlainTabularInline):
+    model = ServiceDomain
+    fields = ("name", "role", "dkim_selectors", "wkd_address", "audit_enabled")
+
+
+class FeatureValueForm(forms.ModelForm):
+    class Meta:
+        model = FeatureValue
+        fields = "__all__"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        feature = cleaned.get("feature")
+        if feature is not None:
+            FeatureValue.validate_choices(feature, list(cleaned.get("choices") or []))
+        return cleaned
+
+
+class FeatureValueInline(TranslatedInline):
+    model = FeatureValue
+    form = FeatureValueForm
+    autocomplete_fields = ("feature",)
+    filter_horizontal = ("choices",)
+    fields = (("feature", "status"), ("bool_value", "number_value", "unlimited"), "choices",
+              "note", ("source_url", "last_verified"))
+
+
+class ServiceSectionInline(TranslatedInline):
+    model = ServiceSection
+    fields = (("group", "status", "order"), "heading", "body")
+
+
+class FreeFeatureInline(TranslatedInline):
+    model = FreeFeature
+    fields = (("order", "included"), "text")
+
+
+@admin.register(Service)
+class ServiceAdmin(PublishableAdmin):
+    list_display = ("name", "kind", "group", "state", "founded_year", "hq_country", "updated_at")
+    list_filter = ("state", "kind", "group", "hq_country", "free_plan")
+    search_fields = ("name", "slug", "summary", "domains__name")
+    prepopulated_fields = {"slug": ("name",)}
+    list_select_related = ("group",)
+    inlines = [ServiceLinkInline, ServiceDownloadInline, ServiceDomainInline, ServiceSectionInline,
+               FeatureValueInline, FreeFeatureInline]
+    fieldsets = (
+        (None, {"fields": ("kind", "name", "slug", "group", "order", "logo")}),
+        (_("Recommendation"), {"fields": ("summary", "description")}),
+        (_("Facts"), {"fields": ("founded_year", ("hq_country", "hq_city"),
+                                 ("free_plan", "free_storage_mb", "trial_days"), "pricing_notes")}),
+        (_("Publication"), {"fields": PublishableAdmin.workflow_fields}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("group")
+
+
+class FeatureChoiceInline(TranslatedInline):
+    model = FeatureChoice
+    fields = (("key", "order"), "name")
+
+
+@admin.register(Feature)
+class FeatureAdmin(HistoryTranslationAdmin):
+    list_display = ("name", "key", "kind", "group", "unit")
+    list_filter = ("kind", "group")
+    search_fields = ("key", "name")
+    inlines = [FeatureChoiceInline]
+    list_select_related = ("group",)
+
+
+@admin.register(FeatureGroup)
+class FeatureGroupAdmin(HistoryTranslationAdmin):
+    list_display = ("name", "key", "order")
+    search_fields = ("key", "name")
+
+
+@admin.register(RecommendationGroup)
+class RecommendationGroupAdmin(HistoryTranslationAdmin):
+    list_display = ("name", "key", "kind", "order")
+    list_filter = ("kind",)
+    search_fields = ("key", "name")
+
+
+@admin.register(PageText)
+class PageTextAdmin(HistoryTranslationAdmin):
+    list_display = ("key", "placement", "kind", "order")
+    list_filter = ("placement", "kind")
+    search_fields = ("key", "title", "body")
