@@ -15,8 +15,12 @@ from .models import Assessment, Criterion, CriterionGroup
 class AssessmentInline(TranslatedInline):
     model = Assessment
     autocomplete_fields = ("criterion",)
-    fields = (("criterion", "verdict", "source"), "evidence_url", "note",
-              ("assessed_by", "assessed_at"))
+    fields = (
+        ("criterion", "verdict", "source"),
+        "evidence_url",
+        "note",
+        ("assessed_by", "assessed_at"),
+    )
     readonly_fields = ("assessed_by", "assessed_at")
 
     def get_queryset(self, request: HttpRequest) -> Any:

@@ -20,7 +20,8 @@ class CriterionGroup(models.Model):
     name = models.CharField(_("name"), max_length=200)
     intro = models.TextField(_("introduction"), blank=True)
     minimum_note = models.TextField(
-        _("note on the minimum"), blank=True,
+        _("note on the minimum"),
+        blank=True,
         help_text=_("Text shown between the minimum criteria, as the document has it."),
     )
     history = HistoricalRecords()
@@ -52,17 +53,25 @@ class Criterion(Publishable):
     group = models.ForeignKey(CriterionGroup, on_delete=models.PROTECT, related_name="criteria")
     level = models.CharField(_("level"), max_length=8, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("part of"), null=True, blank=True, on_delete=models.CASCADE,
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="children",
     )
     order = models.PositiveIntegerField(_("order"), default=0)
     text = models.TextField(_("text"))
     check_key = models.CharField(
-        _("automated check"), max_length=32, choices=CheckKey.choices, blank=True,
+        _("automated check"),
+        max_length=32,
+        choices=CheckKey.choices,
+        blank=True,
         help_text=_("The automated check whose result is evidence for this criterion."),
     )
-    retired = models.BooleanField(_("retired"), default=False,
-                                  help_text=_("Kept for the record but no longer assessed."))
+    retired = models.BooleanField(
+        _("retired"), default=False, help_text=_("Kept for the record but no longer assessed.")
+    )
     retired_reason = models.TextField(_("why retired"), blank=True)
     history = HistoricalRecords()
 
@@ -87,7 +96,9 @@ class Criterion(Publishable):
             if self.parent.parent_id:
                 raise ValidationError({"parent": _("Criteria nest one level deep only.")})
             if self.parent.group_id != self.group_id or self.parent.level != self.level:
-                raise ValidationError({"parent": _("A sub-item shares its parent's group and level.")})
+                raise ValidationError(
+                    {"parent": _("A sub-item shares its parent's group and level.")}
+                )
 
 
 class Verdict(models.TextChoices):
@@ -111,15 +122,24 @@ class Assessment(models.Model):
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="assessments")
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="assessments")
-    verdict = models.CharField(_("verdict"), max_length=8, choices=Verdict.choices,
-                               default=Verdict.UNKNOWN)
-    source = models.CharField(_("source"), max_length=10, choices=AssessmentSource.choices,
-                              default=AssessmentSource.EDITORIAL)
+    verdict = models.CharField(
+        _("verdict"), max_length=8, choices=Verdict.choices, default=Verdict.UNKNOWN
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=10,
+        choices=AssessmentSource.choices,
+        default=AssessmentSource.EDITORIAL,
+    )
     evidence_url = models.URLField(_("evidence"), max_length=500, blank=True)
     note = models.TextField(_("note"), blank=True)
     assessed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assessed by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     assessed_at = models.DateTimeField(_("assessed at"), null=True, blank=True)
     history = HistoricalRecords()
@@ -127,8 +147,9 @@ class Assessment(models.Model):
     class Meta:
         ordering = ["service", "criterion__group__order", "criterion__level", "criterion__order"]
         constraints = [
-            models.UniqueConstraint(fields=["service", "criterion", "source"],
-                                    name="one_assessment_per_source"),
+            models.UniqueConstraint(
+                fields=["service", "criterion", "source"], name="one_assessment_per_source"
+            ),
         ]
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")

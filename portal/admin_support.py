@@ -42,14 +42,19 @@ def translation_completeness(obj: models.Model, language: str) -> tuple[int, int
     return filled, total
 
 
-def _completeness_column(language: str) -> Callable[[Any, models.Model], str]:
-    def column(_admin: Any, obj: models.Model) -> str:
+def _completeness_column(language: str) -> Callable[[models.Model], str]:
+    def column(obj: models.Model) -> str:
         filled, total = translation_completeness(obj, language)
         if total == 0:
             return "–"
         css = "mv-complete" if filled == total else "mv-incomplete"
-        return format_html('<span class="{}" title="{}/{}">{}%</span>', css, filled, total,
-                           round(100 * filled / total))
+        return format_html(
+            '<span class="{}" title="{}/{}">{}%</span>',
+            css,
+            filled,
+            total,
+            round(100 * filled / total),
+        )
 
     column.short_description = language  # type: ignore[attr-defined]
     column.__name__ = f"translated_{language}"
@@ -67,16 +72,33 @@ class TranslationCompletenessMixin:
         return columns
 
 
-class HistoryTranslationAdmin(TranslationCompletenessMixin, SimpleHistoryAdmin, TabbedTranslationAdmin):
+# Editors paste bare hosts now and then; assume https (the Django 6 default) rather than http.
+URL_FIELD_OVERRIDES: dict[type[models.Field], dict[str, Any]] = {
+    models.URLField: {"assume_scheme": "https"},
+}
+
+
+def https_formfield(db_field: models.Field, **kwargs: Any) -> Any:
+    """`formfield_callback` for hand-written ModelForms, with the same https default."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
+class HistoryTranslationAdmin(
+    TranslationCompletenessMixin, SimpleHistoryAdmin, TabbedTranslationAdmin
+):
     """The base for every curated model: tabs per language, completeness, history with revert."""
+
+    formfield_overrides = URL_FIELD_OVERRIDES
 
 
 class LockedParentInlineMixin:
     """Inlines follow their parent's lock: the parts of published content change only by a
     publisher, exactly like the parent itself."""
 
-    def _parent_editable(self, request: HttpRequest, obj: Publishable | None) -> bool:
-        return obj is None or can_edit(request.user, obj)
+    def _parent_editable(self, request: HttpRequest, obj: Any) -> bool:
+        return not isinstance(obj, Publishable) or can_edit(request.user, obj)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_add_permission(request, obj) and self._parent_editable(request, obj)  # type: ignore[misc]
@@ -90,10 +112,12 @@ class LockedParentInlineMixin:
 
 class TranslatedInline(LockedParentInlineMixin, TranslationStackedInline):
     extra = 0
+    formfield_overrides = URL_FIELD_OVERRIDES
 
 
 class PlainTabularInline(LockedParentInlineMixin, admin.TabularInline):
     extra = 0
+    formfield_overrides = URL_FIELD_OVERRIDES
 
 
 class PublishableAdmin(HistoryTranslationAdmin):
@@ -104,7 +128,13 @@ class PublishableAdmin(HistoryTranslationAdmin):
     """
 
     change_form_template = "admin/portal/publishable_change_form.html"
-    workflow_fields = ("state", "state_changed_at", "state_changed_by", "published_at", "published_by")
+    workflow_fields = (
+        "state",
+        "state_changed_at",
+        "state_changed_by",
+        "published_at",
+        "published_by",
+    )
     actions = ["submit_selected", "publish_selected", "withdraw_selected", "retire_selected"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
@@ -124,9 +154,11 @@ class PublishableAdmin(HistoryTranslationAdmin):
     def get_urls(self) -> list[Any]:
         info = self.opts.app_label, self.opts.model_name
         return [
-            path("<path:object_id>/transition/<str:name>/",
-                 self.admin_site.admin_view(require_POST(self.transition_view)),
-                 name="%s_%s_transition" % info),
+            path(
+                "<path:object_id>/transition/<str:name>/",
+                self.admin_site.admin_view(require_POST(self.transition_view)),
+                name="{}_{}_transition".format(*info),
+            ),
             *super().get_urls(),
         ]
 
@@ -139,8 +171,13 @@ class PublishableAdmin(HistoryTranslationAdmin):
             reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
         )
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
-                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         obj = self.get_object(request, object_id)
         extra_context = dict(extra_context or {})
         if obj is not None:
@@ -154,8 +191,11 @@ class PublishableAdmin(HistoryTranslationAdmin):
         except TransitionNotAllowed as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return False
-        self.message_user(request, _("%(obj)s: %(action)s done.") % {
-            "obj": obj, "action": TRANSITIONS[name].label}, messages.SUCCESS)
+        self.message_user(
+            request,
+            _("%(obj)s: %(action)s done.") % {"obj": obj, "action": TRANSITIONS[name].label},
+            messages.SUCCESS,
+        )
         return True
 
     # --- bulk actions on the change list

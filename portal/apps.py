@@ -9,4 +9,6 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from . import roles  # noqa: F401  (connects the post_migrate handler that creates the roles)
+        from . import (
+            roles,  # noqa: F401  (connects the post_migrate handler that creates the roles)
+        )

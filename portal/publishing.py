@@ -41,17 +41,41 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in (
-        Transition("submit", _("Submit for review"), frozenset({PublicationState.DRAFT}),
-                   PublicationState.IN_REVIEW, needs_publish_permission=False),
-        Transition("withdraw", _("Return to draft"), frozenset({PublicationState.IN_REVIEW}),
-                   PublicationState.DRAFT, needs_publish_permission=False),
-        Transition("publish", _("Publish"), frozenset({PublicationState.IN_REVIEW}),
-                   PublicationState.PUBLISHED, needs_publish_permission=True),
-        Transition("retire", _("Retire"), frozenset({PublicationState.PUBLISHED}),
-                   PublicationState.RETIRED, needs_publish_permission=True),
-        Transition("reopen", _("Reopen as draft"),
-                   frozenset({PublicationState.PUBLISHED, PublicationState.RETIRED}),
-                   PublicationState.DRAFT, needs_publish_permission=True),
+        Transition(
+            "submit",
+            _("Submit for review"),
+            frozenset({PublicationState.DRAFT}),
+            PublicationState.IN_REVIEW,
+            needs_publish_permission=False,
+        ),
+        Transition(
+            "withdraw",
+            _("Return to draft"),
+            frozenset({PublicationState.IN_REVIEW}),
+            PublicationState.DRAFT,
+            needs_publish_permission=False,
+        ),
+        Transition(
+            "publish",
+            _("Publish"),
+            frozenset({PublicationState.IN_REVIEW}),
+            PublicationState.PUBLISHED,
+            needs_publish_permission=True,
+        ),
+        Transition(
+            "retire",
+            _("Retire"),
+            frozenset({PublicationState.PUBLISHED}),
+            PublicationState.RETIRED,
+            needs_publish_permission=True,
+        ),
+        Transition(
+            "reopen",
+            _("Reopen as draft"),
+            frozenset({PublicationState.PUBLISHED, PublicationState.RETIRED}),
+            PublicationState.DRAFT,
+            needs_publish_permission=True,
+        ),
     )
 }
 
@@ -78,18 +102,29 @@ class Publishable(models.Model):
     """Abstract base: a publication state with who moved it last, and when it was published."""
 
     state = models.CharField(
-        _("publication state"), max_length=16, choices=PublicationState.choices,
-        default=PublicationState.DRAFT, db_index=True,
+        _("publication state"),
+        max_length=16,
+        choices=PublicationState.choices,
+        default=PublicationState.DRAFT,
+        db_index=True,
     )
     state_changed_at = models.DateTimeField(_("state changed at"), null=True, blank=True)
     state_changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("state changed by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("state changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("published by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -119,8 +154,10 @@ def can_edit(user: User, obj: Publishable) -> bool:
 
 def allowed_transitions(user: User, obj: Publishable) -> list[Transition]:
     return [
-        t for t in TRANSITIONS.values()
-        if obj.state in t.sources and (not t.needs_publish_permission or can_publish(user, type(obj)))
+        t
+        for t in TRANSITIONS.values()
+        if obj.state in t.sources
+        and (not t.needs_publish_permission or can_publish(user, type(obj)))
     ]
 
 
@@ -137,7 +174,11 @@ def apply_transition(obj: Publishable, name: str, user: User | None) -> None:
         raise TransitionNotAllowed(
             f"Cannot {name} {obj}: it is {obj.get_state_display()}."  # type: ignore[attr-defined]
         )
-    if user is not None and transition.needs_publish_permission and not can_publish(user, type(obj)):
+    if (
+        user is not None
+        and transition.needs_publish_permission
+        and not can_publish(user, type(obj))
+    ):
         raise TransitionNotAllowed(f"Only publishers may {name} {obj}.")
     now = timezone.now()
     actor = user if user is not None and user.is_authenticated else None

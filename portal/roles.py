@@ -21,9 +21,18 @@ PUBLISHERS = "Publishers"
 # those are retired, so history and the public record stay whole.
 CURATED_MODELS: dict[str, list[str]] = {
     "providers": [
-        "service", "servicelink", "servicedownload", "servicedomain", "servicesection",
-        "featurevalue", "freefeature", "feature", "featurechoice", "featuregroup",
-        "recommendationgroup", "pagetext",
+        "service",
+        "servicelink",
+        "servicedownload",
+        "servicedomain",
+        "servicesection",
+        "featurevalue",
+        "freefeature",
+        "feature",
+        "featurechoice",
+        "featuregroup",
+        "recommendationgroup",
+        "pagetext",
     ],
     "criteria": ["criterion", "criteriongroup", "assessment"],
 }
@@ -50,7 +59,8 @@ def publisher_permissions() -> list[Permission]:
 def _permissions(pairs: list[tuple[str, str]]) -> list[Permission]:
     wanted = set(pairs)
     found = [
-        p for p in Permission.objects.select_related("content_type")
+        p
+        for p in Permission.objects.select_related("content_type")
         if (p.content_type.app_label, p.codename) in wanted
     ]
     return found

@@ -12,6 +12,7 @@ from portal.admin_support import (
     PlainTabularInline,
     PublishableAdmin,
     TranslatedInline,
+    https_formfield,
 )
 
 from .models import (
@@ -47,7 +48,18 @@ class ServiceDomainInline(PlainTabularInline):
 class FeatureValueForm(forms.ModelForm):
     class Meta:
         model = FeatureValue
-        fields = "__all__"
+        fields = (
+            "feature",
+            "status",
+            "bool_value",
+            "number_value",
+            "unlimited",
+            "choices",
+            "note",
+            "source_url",
+            "last_verified",
+        )
+        formfield_callback = https_formfield
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -62,8 +74,13 @@ class FeatureValueInline(TranslatedInline):
     form = FeatureValueForm
     autocomplete_fields = ("feature",)
     filter_horizontal = ("choices",)
-    fields = (("feature", "status"), ("bool_value", "number_value", "unlimited"), "choices",
-              "note", ("source_url", "last_verified"))
+    fields = (
+        ("feature", "status"),
+        ("bool_value", "number_value", "unlimited"),
+        "choices",
+        "note",
+        ("source_url", "last_verified"),
+    )
 
 
 class ServiceSectionInline(TranslatedInline):
@@ -83,13 +100,28 @@ class ServiceAdmin(PublishableAdmin):
     search_fields = ("name", "slug", "summary", "domains__name")
     prepopulated_fields = {"slug": ("name",)}
     list_select_related = ("group",)
-    inlines = [ServiceLinkInline, ServiceDownloadInline, ServiceDomainInline, ServiceSectionInline,
-               FeatureValueInline, FreeFeatureInline]
+    inlines = [
+        ServiceLinkInline,
+        ServiceDownloadInline,
+        ServiceDomainInline,
+        ServiceSectionInline,
+        FeatureValueInline,
+        FreeFeatureInline,
+    ]
     fieldsets = (
         (None, {"fields": ("kind", "name", "slug", "group", "order", "logo")}),
         (_("Recommendation"), {"fields": ("summary", "description")}),
-        (_("Facts"), {"fields": ("founded_year", ("hq_country", "hq_city"),
-                                 ("free_plan", "free_storage_mb", "trial_days"), "pricing_notes")}),
+        (
+            _("Facts"),
+            {
+                "fields": (
+                    "founded_year",
+                    ("hq_country", "hq_city"),
+                    ("free_plan", "free_storage_mb", "trial_days"),
+                    "pricing_notes",
+                )
+            },
+        ),
         (_("Publication"), {"fields": PublishableAdmin.workflow_fields}),
     )
 

@@ -23,7 +23,9 @@ def normalise_domain(raw: str) -> str:
     if not text:
         raise InvalidDomain("The domain is empty.")
     if "://" in text or "/" in text or "@" in text or ":" in text:
-        raise InvalidDomain(f"{raw!r} is not a bare domain name (no scheme, path, port or address).")
+        raise InvalidDomain(
+            f"{raw!r} is not a bare domain name (no scheme, path, port or address)."
+        )
     try:
         ipaddress.ip_address(text)
     except ValueError:
@@ -33,10 +35,13 @@ def normalise_domain(raw: str) -> str:
     text = text.rstrip(".")
     if any(label == "" for label in text.split(".")):
         raise InvalidDomain(f"{raw!r} has an empty label (two dots in a row).")
-    try:
-        ascii_name = text.encode("idna").decode("ascii").lower()
-    except UnicodeError as exc:
-        raise InvalidDomain(f"{raw!r} is not a valid internationalised domain name.") from exc
+    if text.isascii():
+        ascii_name = text.lower()
+    else:
+        try:
+            ascii_name = text.encode("idna").decode("ascii").lower()
+        except UnicodeError as exc:
+            raise InvalidDomain(f"{raw!r} is not a valid internationalised domain name.") from exc
     if len(ascii_name) > 253:
         raise InvalidDomain(f"The domain is {len(ascii_name)} characters long; the limit is 253.")
     labels = ascii_name.split(".")
@@ -54,4 +59,6 @@ def validate_domain_name(value: str) -> None:
     try:
         normalise_domain(value)
     except InvalidDomain as exc:
-        raise ValidationError(_("%(reason)s"), params={"reason": str(exc)}, code="invalid_domain") from exc
+        raise ValidationError(
+            _("%(reason)s"), params={"reason": str(exc)}, code="invalid_domain"
+        ) from exc

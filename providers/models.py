@@ -1,4 +1,4 @@
-"""Services (providers, aliasing services, self-hosted software) and what the portal knows about them.
+"""Services (providers, aliasing services, self-hosted software) and what is known about them.
 
 Translated fields (see translation.py) get one column per language from django-modeltranslation;
 English is the fallback for every one of them.
@@ -111,28 +111,40 @@ class Service(Publishable):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     group = models.ForeignKey(
-        RecommendationGroup, verbose_name=_("recommendation group"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="services",
+        RecommendationGroup,
+        verbose_name=_("recommendation group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="services",
     )
     order = models.PositiveIntegerField(
-        _("order"), default=0,
-        help_text=_("Equal-ranked services are shuffled on the public site; this orders the admin."),
+        _("order"),
+        default=0,
+        help_text=_(
+            "Equal-ranked services are shuffled on the public site; this orders the admin."
+        ),
     )
     summary = models.TextField(_("summary"), help_text=_("The recommendation card's text."))
     description = models.TextField(_("description"), blank=True)
     founded_year = models.PositiveSmallIntegerField(
-        _("founded"), null=True, blank=True,
+        _("founded"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1970), MaxValueValidator(2100)],
     )
     hq_country = CountryField(_("headquarters country"), blank=True)
     hq_city = models.CharField(_("headquarters city"), max_length=120, blank=True)
-    free_plan = models.BooleanField(_("free plan"), null=True, blank=True,
-                                    help_text=_("Leave unknown when no source says."))
+    free_plan = models.BooleanField(
+        _("free plan"), null=True, blank=True, help_text=_("Leave unknown when no source says.")
+    )
     free_storage_mb = models.PositiveIntegerField(_("free storage (MB)"), null=True, blank=True)
     trial_days = models.PositiveSmallIntegerField(_("trial (days)"), null=True, blank=True)
     pricing_notes = models.TextField(_("plans and prices"), blank=True)
     logo = models.FileField(
-        _("logo"), upload_to="logos/", blank=True,
+        _("logo"),
+        upload_to="logos/",
+        blank=True,
         validators=[FileExtensionValidator(["svg", "png", "webp"])],
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -153,7 +165,9 @@ class Service(Publishable):
         if self.group_id and self.group.kind != self.kind:
             raise ValidationError({"group": _("This group holds services of another kind.")})
         if self.free_plan is False and self.free_storage_mb:
-            raise ValidationError({"free_storage_mb": _("A service without a free plan has no free storage.")})
+            raise ValidationError(
+                {"free_storage_mb": _("A service without a free plan has no free storage.")}
+            )
 
 
 class ServiceLink(models.Model):
@@ -195,8 +209,11 @@ class ServiceDownload(models.Model):
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="downloads")
     platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
-    label = models.CharField(_("label"), max_length=80,
-                             help_text=_('Where it comes from, e.g. "Google Play", "GitHub", "Firefox".'))
+    label = models.CharField(
+        _("label"),
+        max_length=80,
+        help_text=_('Where it comes from, e.g. "Google Play", "GitHub", "Firefox".'),
+    )
     url = models.URLField(_("URL"), max_length=500)
     order = models.PositiveIntegerField(_("order"), default=0)
     history = HistoricalRecords()
@@ -226,11 +243,16 @@ class ServiceDomain(models.Model):
     name = models.CharField(_("domain"), max_length=253, validators=[validate_domain_name])
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     dkim_selectors = models.CharField(
-        _("DKIM selectors"), max_length=300, blank=True,
+        _("DKIM selectors"),
+        max_length=300,
+        blank=True,
         help_text=_("Comma-separated selectors to check besides the common ones."),
     )
-    wkd_address = models.EmailField(_("WKD test address"), blank=True,
-                                    help_text=_("An address whose key should be in the Web Key Directory."))
+    wkd_address = models.EmailField(
+        _("WKD test address"),
+        blank=True,
+        help_text=_("An address whose key should be in the Web Key Directory."),
+    )
     audit_enabled = models.BooleanField(_("audit"), default=True)
     history = HistoricalRecords()
 
@@ -280,13 +302,18 @@ class Feature(models.Model):
         CHOICE = "choice", _("One choice")
         MULTICHOICE = "multichoice", _("Several choices")
 
-    key = models.SlugField(_("key"), max_length=80, unique=True,
-                           help_text=_("Stable identifier used by filters and the API."))
+    key = models.SlugField(
+        _("key"),
+        max_length=80,
+        unique=True,
+        help_text=_("Stable identifier used by filters and the API."),
+    )
     group = models.ForeignKey(FeatureGroup, on_delete=models.PROTECT, related_name="features")
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
     applies_to = models.JSONField(
-        _("applies to"), default=list,
+        _("applies to"),
+        default=list,
         help_text=_("Kinds of service this feature describes: provider, aliasing, self_hosted."),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
@@ -307,7 +334,9 @@ class Feature(models.Model):
     def clean(self) -> None:
         unknown = set(self.applies_to or []) - set(ServiceKind.values)
         if unknown:
-            raise ValidationError({"applies_to": _("Unknown kinds: %s") % ", ".join(sorted(unknown))})
+            raise ValidationError(
+                {"applies_to": _("Unknown kinds: %s") % ", ".join(sorted(unknown))}
+            )
 
     @property
     def has_choices(self) -> bool:
@@ -339,12 +368,17 @@ class FeatureValue(models.Model):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="feature_values")
     feature = models.ForeignKey(Feature, on_delete=models.PROTECT, related_name="values")
     bool_value = models.BooleanField(_("yes / no"), null=True, blank=True)
-    number_value = models.DecimalField(_("number"), max_digits=12, decimal_places=2,
-                                       null=True, blank=True)
-    unlimited = models.BooleanField(_("unlimited"), default=False,
-                                    help_text=_("For numbers: no limit (filters treat it as infinite)."))
-    choices = models.ManyToManyField(FeatureChoice, verbose_name=_("choices"), blank=True,
-                                     related_name="values")
+    number_value = models.DecimalField(
+        _("number"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    unlimited = models.BooleanField(
+        _("unlimited"),
+        default=False,
+        help_text=_("For numbers: no limit (filters treat it as infinite)."),
+    )
+    choices = models.ManyToManyField(
+        FeatureChoice, verbose_name=_("choices"), blank=True, related_name="values"
+    )
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
     source_url = models.URLField(_("source"), max_length=500, blank=True)
@@ -377,8 +411,14 @@ class FeatureValue(models.Model):
                 raise ValidationError({"unlimited": _("A value is either a number or unlimited.")})
         elif self.number_value is not None or self.unlimited:
             raise ValidationError({"number_value": _("Only number features take a number.")})
-        if self.service_id and self.feature.applies_to and self.service.kind not in self.feature.applies_to:
-            raise ValidationError({"feature": _("This feature does not apply to this kind of service.")})
+        if (
+            self.service_id
+            and self.feature.applies_to
+            and self.service.kind not in self.feature.applies_to
+        ):
+            raise ValidationError(
+                {"feature": _("This feature does not apply to this kind of service.")}
+            )
 
     @staticmethod
     def validate_choices(feature: Feature, chosen: list[FeatureChoice]) -> None:

@@ -122,8 +122,14 @@ class SeedLoader:
         return data
 
     # --- the one write path: create, update if untouched, or keep people's edits
-    def upsert(self, model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any],
-               *, where: str) -> tuple[Any, bool]:
+    def upsert(
+        self,
+        model: type[models.Model],
+        lookup: dict[str, Any],
+        values: dict[str, Any],
+        *,
+        where: str,
+    ) -> tuple[Any, bool]:
         """Returns (object, writable): writable is False when people's edits were kept."""
         obj = model.objects.filter(**lookup).first()
         if obj is None:
@@ -150,7 +156,9 @@ class SeedLoader:
         try:
             obj.full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
-            raise SeedError(f"{where}: {exc.message_dict if hasattr(exc, 'message_dict') else exc}") from exc
+            raise SeedError(
+                f"{where}: {exc.message_dict if hasattr(exc, 'message_dict') else exc}"
+            ) from exc
 
     def prune(self, queryset: models.QuerySet, keep_pks: set[int]) -> None:
         """Delete children the seed no longer lists (only under an untouched parent)."""
@@ -161,51 +169,78 @@ class SeedLoader:
     # --- catalogue
     def _load_catalogue(self, data: dict[str, Any]) -> None:
         for position, entry in enumerate(_list(data, "feature_groups", "catalogue.yaml"), 1):
-            self.upsert(FeatureGroup, {"key": entry["key"]},
-                        {"order": position * 10, **translated(entry.get("name"), "name")},
-                        where=f"catalogue.yaml feature group {entry['key']}")
+            self.upsert(
+                FeatureGroup,
+                {"key": entry["key"]},
+                {"order": position * 10, **translated(entry.get("name"), "name")},
+                where=f"catalogue.yaml feature group {entry['key']}",
+            )
         groups = {g.key: g for g in FeatureGroup.objects.all()}
         for position, entry in enumerate(_list(data, "features", "catalogue.yaml"), 1):
             where = f"catalogue.yaml feature {entry.get('key')}"
             group = _lookup(groups, entry.get("group"), where)
             feature, writable = self.upsert(
-                Feature, {"key": entry["key"]},
-                {"group": group, "kind": entry["kind"], "unit": entry.get("unit", ""),
-                 "applies_to": list(entry.get("applies_to", [])), "order": position * 10,
-                 **translated(entry.get("name"), "name"), **translated(entry.get("help"), "help_text")},
-                where=where)
+                Feature,
+                {"key": entry["key"]},
+                {
+                    "group": group,
+                    "kind": entry["kind"],
+                    "unit": entry.get("unit", ""),
+                    "applies_to": list(entry.get("applies_to", [])),
+                    "order": position * 10,
+                    **translated(entry.get("name"), "name"),
+                    **translated(entry.get("help"), "help_text"),
+                },
+                where=where,
+            )
             if not writable:
                 continue
             keep: set[int] = set()
             for choice_position, choice in enumerate(entry.get("choices", []), 1):
-                obj, _ = self.upsert(FeatureChoice, {"feature": feature, "key": choice["key"]},
-                                     {"order": choice_position * 10,
-                                      **translated(choice.get("name"), "name")},
-                                     where=f"{where} choice {choice['key']}")
+                obj, _ = self.upsert(
+                    FeatureChoice,
+                    {"feature": feature, "key": choice["key"]},
+                    {"order": choice_position * 10, **translated(choice.get("name"), "name")},
+                    where=f"{where} choice {choice['key']}",
+                )
                 keep.add(obj.pk)
             self.prune(feature.choices.all(), keep)
 
     # --- page texts and recommendation groups
     def _load_pages(self, data: dict[str, Any]) -> None:
         for position, entry in enumerate(_list(data, "groups", "pages.yaml"), 1):
-            self.upsert(RecommendationGroup, {"key": entry["key"]},
-                        {"kind": entry["kind"], "order": position * 10,
-                         **translated(entry.get("name"), "name"),
-                         **translated(entry.get("intro"), "intro")},
-                        where=f"pages.yaml group {entry['key']}")
+            self.upsert(
+                RecommendationGroup,
+                {"key": entry["key"]},
+                {
+                    "kind": entry["kind"],
+                    "order": position * 10,
+                    **translated(entry.get("name"), "name"),
+                    **translated(entry.get("intro"), "intro"),
+                },
+                where=f"pages.yaml group {entry['key']}",
+            )
         for position, entry in enumerate(_list(data, "page_texts", "pages.yaml"), 1):
-            self.upsert(PageText, {"key": entry["key"]},
-                        {"placement": entry["placement"], "kind": entry.get("kind", "intro"),
-                         "order": position * 10, **translated(entry.get("title"), "title"),
-                         **translated(entry.get("body"), "body")},
-                        where=f"pages.yaml text {entry['key']}")
+            self.upsert(
+                PageText,
+                {"key": entry["key"]},
+                {
+                    "placement": entry["placement"],
+                    "kind": entry.get("kind", "intro"),
+                    "order": position * 10,
+                    **translated(entry.get("title"), "title"),
+                    **translated(entry.get("body"), "body"),
+                },
+                where=f"pages.yaml text {entry['key']}",
+            )
 
     # --- services
     def _load_service(self, filename: str, data: dict[str, Any]) -> None:
         where = f"services/{filename}"
         groups = {g.key: g for g in RecommendationGroup.objects.all()}
         values = {
-            "kind": data["kind"], "name": data["name"],
+            "kind": data["kind"],
+            "name": data["name"],
             "group": _lookup(groups, data.get("group"), where) if data.get("group") else None,
             "order": int(data.get("order", 0)),
             "founded_year": data.get("founded_year"),
@@ -224,32 +259,47 @@ class SeedLoader:
         if service.state != PublicationState.PUBLISHED:
             # The seed is the document's recommendation list: its services are published.
             Service.objects.filter(pk=service.pk).update(
-                state=PublicationState.PUBLISHED, published_at=self.now, state_changed_at=self.now)
+                state=PublicationState.PUBLISHED, published_at=self.now, state_changed_at=self.now
+            )
         self._load_service_parts(service, data, where)
 
     def _load_service_parts(self, service: Service, data: dict[str, Any], where: str) -> None:
         keep = {
-            self.upsert(ServiceLink, {"service": service, "kind": link["kind"]}, {"url": link["url"]},
-                        where=f"{where} link {link['kind']}")[0].pk
+            self.upsert(
+                ServiceLink,
+                {"service": service, "kind": link["kind"]},
+                {"url": link["url"]},
+                where=f"{where} link {link['kind']}",
+            )[0].pk
             for link in data.get("links", [])
         }
         self.prune(service.links.all(), keep)
 
         keep = set()
         for position, download in enumerate(data.get("downloads", []), 1):
-            keep.add(self.upsert(
-                ServiceDownload, {"service": service, "url": download["url"], "label": download["label"]},
-                {"platform": download["platform"], "order": position * 10},
-                where=f"{where} download {download['label']}")[0].pk)
+            keep.add(
+                self.upsert(
+                    ServiceDownload,
+                    {"service": service, "url": download["url"], "label": download["label"]},
+                    {"platform": download["platform"], "order": position * 10},
+                    where=f"{where} download {download['label']}",
+                )[0].pk
+            )
         self.prune(service.downloads.all(), keep)
 
         keep = set()
         for domain in data.get("domains", []):
-            keep.add(self.upsert(
-                ServiceDomain, {"service": service, "name": domain["name"], "role": domain["role"]},
-                {"dkim_selectors": ",".join(domain.get("dkim_selectors", [])),
-                 "wkd_address": domain.get("wkd_address", "")},
-                where=f"{where} domain {domain['name']}")[0].pk)
+            keep.add(
+                self.upsert(
+                    ServiceDomain,
+                    {"service": service, "name": domain["name"], "role": domain["role"]},
+                    {
+                        "dkim_selectors": ",".join(domain.get("dkim_selectors", [])),
+                        "wkd_address": domain.get("wkd_address", ""),
+                    },
+                    where=f"{where} domain {domain['name']}",
+                )[0].pk
+            )
         self.prune(service.domains.all(), keep)
 
         feature_groups = {g.key: g for g in FeatureGroup.objects.all()}
@@ -257,36 +307,55 @@ class SeedLoader:
         for position, section in enumerate(data.get("sections", []), 1):
             section_where = f"{where} section {section.get('group')}"
             group = _lookup(feature_groups, section.get("group"), section_where)
-            keep.add(self.upsert(
-                ServiceSection, {"service": service, "group": group},
-                {"status": section["status"], "order": position * 10,
-                 **translated(section.get("heading"), "heading"), **translated(section.get("body"), "body")},
-                where=section_where)[0].pk)
+            keep.add(
+                self.upsert(
+                    ServiceSection,
+                    {"service": service, "group": group},
+                    {
+                        "status": section["status"],
+                        "order": position * 10,
+                        **translated(section.get("heading"), "heading"),
+                        **translated(section.get("body"), "body"),
+                    },
+                    where=section_where,
+                )[0].pk
+            )
         self.prune(service.sections.all(), keep)
 
         keep = set()
         for position, item in enumerate(data.get("free_features", []), 1):
-            keep.add(self.upsert(
-                FreeFeature, {"service": service, "order": position * 10},
-                {"included": bool(item["checked"]), **translated(item.get("text"), "text")},
-                where=f"{where} free feature {position}")[0].pk)
+            keep.add(
+                self.upsert(
+                    FreeFeature,
+                    {"service": service, "order": position * 10},
+                    {"included": bool(item["checked"]), **translated(item.get("text"), "text")},
+                    where=f"{where} free feature {position}",
+                )[0].pk
+            )
         self.prune(service.free_features.all(), keep)
 
         features = {f.key: f for f in Feature.objects.prefetch_related("choices")}
         keep = set()
         for key, spec in (data.get("features") or {}).items():
-            keep.add(self._load_feature_value(service, _lookup(features, key, where), spec,
-                                              f"{where} feature {key}"))
+            keep.add(
+                self._load_feature_value(
+                    service, _lookup(features, key, where), spec, f"{where} feature {key}"
+                )
+            )
         self.prune(service.feature_values.all(), keep)
 
-    def _load_feature_value(self, service: Service, feature: Feature, spec: dict[str, Any],
-                            where: str) -> int:
+    def _load_feature_value(
+        self, service: Service, feature: Feature, spec: dict[str, Any], where: str
+    ) -> int:
         if not isinstance(spec, dict) or "value" not in spec:
             raise SeedError(f"{where}: expected a mapping with a 'value'")
         raw = spec["value"]
         values: dict[str, Any] = {
-            "bool_value": None, "number_value": None, "unlimited": False,
-            "status": spec.get("status", ""), "source_url": spec.get("source", ""),
+            "bool_value": None,
+            "number_value": None,
+            "unlimited": False,
+            "status": spec.get("status", ""),
+            "source_url": spec.get("source", ""),
             **translated(spec.get("note"), "note"),
         }
         choice_keys: list[str] = []
@@ -300,11 +369,14 @@ class SeedLoader:
             elif isinstance(raw, int | float) and not isinstance(raw, bool):
                 values["number_value"] = Decimal(str(raw))
             else:
-                raise SeedError(f"{where}: {feature.key} takes a number or 'unlimited', not {raw!r}")
+                raise SeedError(
+                    f"{where}: {feature.key} takes a number or 'unlimited', not {raw!r}"
+                )
         else:
             choice_keys = [raw] if isinstance(raw, str) else list(raw)
-        value, writable = self.upsert(FeatureValue, {"service": service, "feature": feature}, values,
-                                      where=where)
+        value, writable = self.upsert(
+            FeatureValue, {"service": service, "feature": feature}, values, where=where
+        )
         if writable and feature.has_choices:
             by_key = {c.key: c for c in feature.choices.all()}
             chosen = [_lookup(by_key, key, where) for key in choice_keys]
@@ -320,22 +392,37 @@ class SeedLoader:
     def _load_criteria(self, data: dict[str, Any]) -> None:
         for position, entry in enumerate(_list(data, "groups", "criteria.yaml"), 1):
             where = f"criteria.yaml group {entry.get('key')}"
-            group, _ = self.upsert(CriterionGroup, {"key": entry["key"]},
-                                   {"order": position * 10, **translated(entry.get("name"), "name"),
-                                    **translated(entry.get("intro"), "intro"),
-                                    **translated(entry.get("minimum_note"), "minimum_note")},
-                                   where=where)
+            group, _ = self.upsert(
+                CriterionGroup,
+                {"key": entry["key"]},
+                {
+                    "order": position * 10,
+                    **translated(entry.get("name"), "name"),
+                    **translated(entry.get("intro"), "intro"),
+                    **translated(entry.get("minimum_note"), "minimum_note"),
+                },
+                where=where,
+            )
             positions: Counter[str] = Counter()
             for item in entry.get("criteria", []):
                 positions[item["level"]] += 1
                 self._load_criterion(group, item, None, positions[item["level"]] * 10, where)
 
-    def _load_criterion(self, group: CriterionGroup, item: dict[str, Any], parent: Criterion | None,
-                        order: int, where: str) -> None:
+    def _load_criterion(
+        self,
+        group: CriterionGroup,
+        item: dict[str, Any],
+        parent: Criterion | None,
+        order: int,
+        where: str,
+    ) -> None:
         item_where = f"{where} criterion {item.get('key')}"
         values = {
-            "group": group, "level": item["level"] if parent is None else parent.level,
-            "parent": parent, "order": order, "check_key": item.get("check") or "",
+            "group": group,
+            "level": item["level"] if parent is None else parent.level,
+            "parent": parent,
+            "order": order,
+            "check_key": item.get("check") or "",
             "retired": bool(item.get("retired", False)),
             **translated(item.get("text"), "text"),
             **translated(item.get("retired_reason"), "retired_reason"),
@@ -343,7 +430,8 @@ class SeedLoader:
         criterion, writable = self.upsert(Criterion, {"key": item["key"]}, values, where=item_where)
         if writable and criterion.state != PublicationState.PUBLISHED:
             Criterion.objects.filter(pk=criterion.pk).update(
-                state=PublicationState.PUBLISHED, published_at=self.now, state_changed_at=self.now)
+                state=PublicationState.PUBLISHED, published_at=self.now, state_changed_at=self.now
+            )
             criterion.state = PublicationState.PUBLISHED
         for child_position, child in enumerate(item.get("children", []), 1):
             child.setdefault("level", criterion.level)
@@ -361,4 +449,6 @@ def _lookup(table: dict[str, Any], key: Any, where: str) -> Any:
     try:
         return table[key]
     except KeyError:
-        raise SeedError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(table))})") from None
+        raise SeedError(
+            f"{where}: unknown key {key!r} (known: {', '.join(sorted(table))})"
+        ) from None

@@ -1,0 +1,53 @@
+# mailvet: `make run` serves the portal on its embedded defaults; `make test` runs every check CI runs.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+.DEFAULT_GOAL := run
+STAMP := $(VENV)/.installed
+# The development server's settings: SQLite, Celery eager (no REDIS_URL), debug on.
+DEV_ENV := DEBUG=true
+# PostgreSQL run of the suite (trust auth on the local server, see ARCHITECTURE notes in the README).
+PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+services:
+	bash .ci/ensure-services.sh
+
+.PHONY: services install run test test-sqlite test-postgres lint migrations-check messages clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+messages: install
+	$(DEV_ENV) $(PY) manage.py compilemessages --ignore=$(VENV) --verbosity 0
+
+run: install messages
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py loadseed
+	@echo "Demo accounts (sign in at http://127.0.0.1:8000/admin/ with the password and a TOTP code or a backup code):"
+	@$(DEV_ENV) $(PY) manage.py setup_demo
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+migrations-check: install
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite: install messages
+	$(DEV_ENV) $(VENV)/bin/pytest
+
+test-postgres: install messages
+	DATABASE_URL=$(PG_URL) $(DEV_ENV) $(VENV)/bin/pytest
+
+test: services lint migrations-check test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
