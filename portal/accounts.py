@@ -13,7 +13,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .roles import EDITORS, PUBLISHERS, sync_roles
 
-ROLES = {"editor": EDITORS, "publisher": PUBLISHERS}
+# Operators are superusers: they run the site and are in no editorial group.
+ROLES = {"editor": EDITORS, "publisher": PUBLISHERS, "operator": None}
 BACKUP_CODE_COUNT = 5
 
 
@@ -43,7 +44,12 @@ def create_staff_member(username: str, role: str, email: str = "") -> Credential
     user: AbstractUser = user_model.objects.create_user(
         username=username, email=email, password=password, is_staff=True
     )
-    user.groups.add(Group.objects.get(name=ROLES[role]))
+    group_name = ROLES[role]
+    if group_name is None:
+        user.is_superuser = True
+        user.save(update_fields=["is_superuser"])
+    else:
+        user.groups.add(Group.objects.get(name=group_name))
     totp = TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=True)
     backup = StaticDevice.objects.create(user=user, name="backup codes", confirmed=True)
     codes = tuple(StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT))

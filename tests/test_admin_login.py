@@ -55,3 +55,14 @@ def test_backup_code_works_once(editor):
     second = Client()
     second.post("/admin/login/?next=/admin/", form)
     assert second.get("/admin/").status_code == 302
+
+
+def test_operator_role_is_a_superuser_outside_the_editorial_groups(db):
+    from portal.accounts import create_staff_member
+
+    operator = create_staff_member("test-operator", "operator")
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username=operator.username)
+    assert user.is_superuser and user.is_staff
+    assert not user.groups.exists()
