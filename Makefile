@@ -11,6 +11,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
 services:
 	bash .ci/ensure-services.sh
+	bash .ci/install-testnet.sh
 
 .PHONY: services install run test test-sqlite test-postgres lint migrations-check messages clean
 

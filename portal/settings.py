@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_filters",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "simple_history",
     "django_countries",
     "portal",
@@ -89,6 +92,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CORS before anything that can answer on its own (CommonMiddleware's redirects).
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -209,8 +214,40 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Public REST API (/api/v1/): read-only, anonymous, JSON and CSV (see portal/api.py).
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 200)
+if not 1 <= API_PAGE_SIZE <= API_MAX_PAGE_SIZE:
+    raise ImproperlyConfigured("API_PAGE_SIZE must be between 1 and API_MAX_PAGE_SIZE.")
+# Requests per client address: "120/minute" (per second, minute, hour or day), or "off".
+API_ANON_THROTTLE_RATE: str | None = env("API_ANON_THROTTLE_RATE", "120/minute")
+_count, _slash, _period = API_ANON_THROTTLE_RATE.partition("/")
+if API_ANON_THROTTLE_RATE.lower() == "off":
+    API_ANON_THROTTLE_RATE = None
+elif not (_count.isdigit() and int(_count) > 0 and _period in {"second", "minute", "hour", "day"}):
+    raise ImproperlyConfigured(
+        f"API_ANON_THROTTLE_RATE must be like 120/minute (second, minute, hour, day) or off, "
+        f"not {API_ANON_THROTTLE_RATE!r}"
+    )
+del _count, _slash, _period
 REST_FRAMEWORK = {
+    # Nobody signs in to the API: it serves published content only. Password authentication here
+    # would also let anyone guess admin passwords without the second factor.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # No browsable API: its forms would set a CSRF cookie for anonymous visitors.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # The API's views use portal.api's subclasses of these (stricter paging, a rate read per
+    # request); naming them here would import portal.api while DRF itself is being imported.
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": API_PAGE_SIZE,
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": API_ANON_THROTTLE_RATE},
+    # Client addresses come from REMOTE_ADDR unless proxies in front are trusted; counting the
+    # client's own X-Forwarded-For would let anyone dodge the throttle.
+    "NUM_PROXIES": env_int("API_TRUSTED_PROXIES", 1 if env_bool("BEHIND_TLS_PROXY") else 0),
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
 LOGGING = {
@@ -219,3 +256,41 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
+
+# --- OpenAPI schema (/api/schema/) and docs (/api/docs/), all assets from our own static files.
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME} API",
+    "DESCRIPTION": (
+        "Read-only access to the published recommendations: services with their facts, the "
+        "feature catalogue, the criteria and the languages. Texts come in the language of "
+        "`?lang=` or Accept-Language, falling back to English (listed in `fallback_languages`). "
+        "Responses carry ETag and Last-Modified for conditional requests."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No online validator badge (a third-party request); only GET can be tried out.
+    "SWAGGER_UI_SETTINGS": {
+        "deepLinking": True,
+        "validatorUrl": None,
+        "supportedSubmitMethods": ["get"],
+    },
+    "ENUM_NAME_OVERRIDES": {
+        "ServiceKindEnum": "providers.models.ServiceKind",
+        "FeatureKindEnum": "providers.models.Feature.Kind",
+        "LinkKindEnum": "providers.models.ServiceLink.Kind",
+        "StatusEnum": "providers.models.Status",
+    },
+}
+
+# --- CORS: any origin may read the API (GET), never with credentials.
+CORS_URLS_REGEX = r"^/api/(v1|schema)/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_HEADERS = ("accept", "accept-language", "if-none-match", "if-modified-since")
+CORS_EXPOSE_HEADERS = ("ETag", "Content-Disposition", "Retry-After")
+CORS_PREFLIGHT_MAX_AGE = 86400

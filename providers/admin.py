@@ -117,7 +117,7 @@ class ServiceAdmin(PublishableAdmin):
                 "fields": (
                     "founded_year",
                     ("hq_country", "hq_city"),
-                    ("free_plan", "free_storage_mb", "trial_days"),
+                    ("free_plan", "free_storage_mb", "storage_mb", "trial_days"),
                     "pricing_notes",
                 )
             },

@@ -139,6 +139,12 @@ class Service(Publishable):
         _("free plan"), null=True, blank=True, help_text=_("Leave unknown when no source says.")
     )
     free_storage_mb = models.PositiveIntegerField(_("free storage (MB)"), null=True, blank=True)
+    storage_mb = models.PositiveIntegerField(
+        _("starting storage (MB)"),
+        null=True,
+        blank=True,
+        help_text=_("Storage the smallest account starts with, free or paid."),
+    )
     trial_days = models.PositiveSmallIntegerField(_("trial (days)"), null=True, blank=True)
     pricing_notes = models.TextField(_("plans and prices"), blank=True)
     logo = models.FileField(

@@ -9,6 +9,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.accounts import Credentials, create_staff_member
+from tests.testnet.fixtures import testnet  # noqa: F401  (session-wide local test network)
 
 
 @pytest.fixture

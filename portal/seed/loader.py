@@ -247,6 +247,7 @@ class SeedLoader:
             "hq_country": data.get("hq_country") or "",
             "free_plan": data.get("free_plan"),
             "free_storage_mb": data.get("free_storage_mb"),
+            "storage_mb": data.get("storage_mb"),
             "trial_days": data.get("trial_days"),
             **translated(data.get("summary"), "summary"),
             **translated(data.get("description"), "description"),

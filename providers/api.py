@@ -1,0 +1,531 @@
+"""The API's services and feature catalogue: serializers and read-only viewsets.
+
+Only published services are served. The list runs a fixed number of queries whatever its length
+(everything related is prefetched), and it is filtered with the same FilterSet as the public
+comparison page (providers/filters.py). Assessments are added by criteria/api.py, because the
+criteria app depends on this one and not the other way round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import serializers, viewsets
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from portal.api import (
+    ERROR_RESPONSES,
+    CSVRenderer,
+    FallbackLanguagesField,
+    PublicApiMixin,
+    TranslatedField,
+    context_language,
+    language_parameter,
+    pick_translation,
+)
+
+from .filters import BOOLEAN_FEATURE_KEYS, PAYMENT_FEATURE_KEY, ServiceFilterSet
+from .models import (
+    Feature,
+    FeatureChoice,
+    FeatureGroup,
+    FeatureValue,
+    FreeFeature,
+    RecommendationGroup,
+    Service,
+    ServiceDomain,
+    ServiceDownload,
+    ServiceLink,
+    ServiceSection,
+)
+
+# --- Serializers ------------------------------------------------------------------------------
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "nullable": True,
+        "pattern": "^[A-Z]{2}$",
+        "description": "ISO 3166-1 alpha-2 code; null when unknown.",
+    }
+)
+class CountryCodeField(serializers.Field):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str | None:
+        # CountryField gives a Country object even when blank: blank becomes null.
+        return value.code or None
+
+
+def number(value: Decimal | None) -> int | float | None:
+    """Decimals as JSON numbers: whole ones as integers (500, not 500.00)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def attach_feature_details(services: Iterable[Service]) -> None:
+    """Give the prefetched feature values of `services` their features and choice keys.
+
+    Two small queries whatever the number of values, instead of a joined copy of the feature in
+    every value row and `prefetch_related("choices")`, which builds a related manager and a
+    queryset per value (about 30 per service): together they cost more than serialising.
+    """
+    values = [value for service in services for value in service.feature_values.all()]
+    if not values:
+        return
+    catalogue = {feature.pk: feature for feature in Feature.objects.all()}
+    cache_feature = FeatureValue._meta.get_field("feature").set_cached_value
+    with_choices: dict[int, FeatureValue] = {}
+    for value in values:
+        feature = catalogue[value.feature_id]
+        cache_feature(value, feature)
+        if feature.has_choices:
+            value.choice_keys = []
+            with_choices[value.pk] = value
+    if not with_choices:
+        return
+    rows = (
+        FeatureValue.choices.through.objects.filter(featurevalue_id__in=with_choices)
+        .order_by("featurechoice__order", "featurechoice__pk")
+        .values_list("featurevalue_id", "featurechoice__key")
+    )
+    for value_id, key in rows:
+        with_choices[value_id].choice_keys.append(key)
+
+
+def feature_value(value: FeatureValue) -> bool | int | float | str | list[str] | None:
+    """The typed value: yes/no, a number (None when unlimited), a choice key or a list of keys."""
+    kind = value.feature.kind
+    if kind == Feature.Kind.BOOLEAN:
+        return value.bool_value
+    if kind == Feature.Kind.NUMBER:
+        return None if value.unlimited else number(value.number_value)
+    keys = getattr(value, "choice_keys", None)
+    if keys is None:
+        keys = [choice.key for choice in value.choices.all()]
+    if kind == Feature.Kind.CHOICE:
+        return keys[0] if keys else None
+    return keys
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "boolean"},
+            {"type": "number"},
+            {"type": "string"},
+            {"type": "array", "items": {"type": "string"}},
+        ],
+        "nullable": True,
+        "description": (
+            "boolean features: true/false; number: a number (null when unlimited); choice: the "
+            "choice key; multichoice: a list of choice keys (see features/)."
+        ),
+    }
+)
+class FeatureValueField(serializers.Field):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance: FeatureValue) -> Any:
+        return feature_value(instance)
+
+
+class RecommendationGroupSerializer(serializers.ModelSerializer):
+    name = TranslatedField()
+    fallback_languages = FallbackLanguagesField()
+
+    class Meta:
+        model = RecommendationGroup
+        fields = ["key", "name", "fallback_languages"]
+
+
+class LinkSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ServiceLink
+        fields = ["kind", "url"]
+
+
+class DownloadSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ServiceDownload
+        fields = ["platform", "label", "url"]
+
+
+class DomainSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ServiceDomain
+        fields = ["name", "role"]
+
+
+class FeatureValueSerializer(serializers.ModelSerializer):
+    feature = serializers.CharField(source="feature.key", help_text="The feature's key.")
+    kind = serializers.ChoiceField(source="feature.kind", choices=Feature.Kind.choices)
+    value = FeatureValueField()
+    note = TranslatedField()
+    fallback_languages = FallbackLanguagesField()
+
+    class Meta:
+        model = FeatureValue
+        fields = [
+            "feature",
+            "kind",
+            "value",
+            "unlimited",
+            "status",
+            "note",
+            "source_url",
+            "last_verified",
+            "fallback_languages",
+        ]
+
+
+class SectionSerializer(serializers.ModelSerializer):
+    group = serializers.CharField(source="group.key", help_text="The feature group's key.")
+    heading = TranslatedField()
+    body = TranslatedField(help_text="Markdown.")
+    fallback_languages = FallbackLanguagesField()
+
+    class Meta:
+        model = ServiceSection
+        fields = ["group", "status", "heading", "body", "fallback_languages"]
+
+
+class FreeFeatureSerializer(serializers.ModelSerializer):
+    text = TranslatedField()
+    fallback_languages = FallbackLanguagesField()
+
+    class Meta:
+        model = FreeFeature
+        fields = ["included", "text", "fallback_languages"]
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:service-detail", lookup_field="slug")
+    group = RecommendationGroupSerializer(read_only=True, allow_null=True)
+    summary = TranslatedField(help_text="The recommendation card's text (Markdown).")
+    hq_country = CountryCodeField()
+    hq_city = TranslatedField()
+    links = LinkSerializer(many=True, read_only=True)
+    downloads = DownloadSerializer(many=True, read_only=True)
+    domains = DomainSerializer(many=True, read_only=True)
+    features = FeatureValueSerializer(many=True, read_only=True, source="feature_values")
+    fallback_languages = FallbackLanguagesField()
+
+    class Meta:
+        model = Service
+        fields = [
+            "url",
+            "slug",
+            "name",
+            "kind",
+            "group",
+            "summary",
+            "founded_year",
+            "hq_country",
+            "hq_city",
+            "free_plan",
+            "free_storage_mb",
+            "trial_days",
+            "links",
+            "downloads",
+            "domains",
+            "features",
+            "published_at",
+            "updated_at",
+            "fallback_languages",
+        ]
+
+
+class ServiceDetailSerializer(ServiceSerializer):
+    description = TranslatedField(help_text="Markdown.")
+    pricing_notes = TranslatedField()
+    sections = SectionSerializer(many=True, read_only=True)
+    free_features = FreeFeatureSerializer(many=True, read_only=True)
+
+    class Meta(ServiceSerializer.Meta):
+        fields = [
+            *ServiceSerializer.Meta.fields[:6],
+            "description",
+            "pricing_notes",
+            *ServiceSerializer.Meta.fields[6:-1],
+            "sections",
+            "free_features",
+            "fallback_languages",
+        ]
+
+
+class FeatureGroupSerializer(serializers.ModelSerializer):
+    name = TranslatedField()
+    fallback_languages = FallbackLanguagesField()
+
+    class Meta:
+        model = FeatureGroup
+        fields = ["key", "name", "fallback_languages"]
+
+
+class FeatureChoiceSerializer(serializers.ModelSerializer):
+    name = TranslatedField()
+    fallback_languages = FallbackLanguagesField()
+
+    class Meta:
+        model = FeatureChoice
+        fields = ["key", "name", "fallback_languages"]
+
+
+def filter_parameter(feature: Feature) -> str | None:
+    """The services/ query parameter that filters on this feature, if there is one."""
+    if feature.key in BOOLEAN_FEATURE_KEYS:
+        return feature.key
+    if feature.key == PAYMENT_FEATURE_KEY:
+        return "payment"
+    return None
+
+
+class FeatureSerializer(serializers.ModelSerializer):
+    group = FeatureGroupSerializer(read_only=True)
+    name = TranslatedField()
+    help_text = TranslatedField()
+    applies_to = serializers.ListField(
+        child=serializers.ChoiceField(choices=Service._meta.get_field("kind").choices),
+        help_text="Kinds of service this feature describes.",
+    )
+    choices = FeatureChoiceSerializer(many=True, read_only=True)
+    filter_parameter = serializers.SerializerMethodField(
+        help_text="The services/ query parameter that filters on this feature, if any."
+    )
+    fallback_languages = FallbackLanguagesField()
+
+    class Meta:
+        model = Feature
+        fields = [
+            "key",
+            "group",
+            "kind",
+            "unit",
+            "applies_to",
+            "name",
+            "help_text",
+            "choices",
+            "filter_parameter",
+            "fallback_languages",
+        ]
+
+    def get_filter_parameter(self, feature: Feature) -> str | None:
+        return filter_parameter(feature)
+
+
+# --- The comparison as CSV ----------------------------------------------------------------------
+
+COMPARISON_COLUMNS: tuple[str, ...] = (
+    "slug",
+    "name",
+    "kind",
+    "group",
+    "homepage",
+    "hq_country",
+    "hq_city",
+    "founded_year",
+    "free_plan",
+    "free_storage_mb",
+    "trial_days",
+)
+
+
+def csv_feature_cell(value: FeatureValue) -> Any:
+    if value.feature.kind == Feature.Kind.NUMBER and value.unlimited:
+        return "unlimited"
+    return feature_value(value)
+
+
+def comparison_rows(
+    services: Iterable[Service], features: list[Feature], language: str
+) -> list[dict[str, Any]]:
+    """One flat row per service: its facts, then one column per catalogue feature (by key)."""
+    rows = []
+    for service in services:
+        values = {value.feature.key: value for value in service.feature_values.all()}
+        homepage = next(
+            (link.url for link in service.links.all() if link.kind == ServiceLink.Kind.HOMEPAGE),
+            "",
+        )
+        row: dict[str, Any] = {
+            "slug": service.slug,
+            "name": service.name,
+            "kind": service.kind,
+            "group": service.group.key if service.group else "",
+            "homepage": homepage,
+            "hq_country": service.hq_country.code,
+            "hq_city": pick_translation(service, "hq_city", language)[0],
+            "founded_year": service.founded_year,
+            "free_plan": service.free_plan,
+            "free_storage_mb": service.free_storage_mb,
+            "trial_days": service.trial_days,
+        }
+        for feature in features:
+            value = values.get(feature.key)
+            row[feature.key] = csv_feature_cell(value) if value is not None else None
+        rows.append(row)
+    return rows
+
+
+# --- Viewsets -----------------------------------------------------------------------------------
+
+# Long texts only the detail shows: the list leaves them (in every language) in the database.
+DETAIL_ONLY_FIELDS = ("description", "pricing_notes", "logo")
+
+FORMAT_PARAMETER = OpenApiParameter(
+    "format",
+    str,
+    OpenApiParameter.QUERY,
+    enum=["json", "csv"],
+    description=(
+        "json (default, paginated) or csv: the whole filtered comparison, one row per service "
+        "and one column per catalogue feature."
+    ),
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Published services, filtered and paginated",
+        parameters=[language_parameter(), FORMAT_PARAMETER],
+        responses={
+            (200, "application/json"): ServiceSerializer(many=True),
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="The comparison as CSV."
+            ),
+            **ERROR_RESPONSES,
+        },
+    ),
+    retrieve=extend_schema(
+        summary="One published service, by slug",
+        parameters=[language_parameter()],
+        responses={200: ServiceDetailSerializer, **ERROR_RESPONSES},
+    ),
+)
+class ServiceViewSet(PublicApiMixin, viewsets.ReadOnlyModelViewSet):
+    """Published services with their links, downloads, domains and feature values."""
+
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ServiceFilterSet
+    detail_serializer_class: type[serializers.Serializer] = ServiceDetailSerializer
+
+    def get_queryset(self) -> QuerySet[Service]:
+        # Each value's feature and choices are attached by attach_feature_details.
+        related = ["links", "feature_values"]
+        if not self.wants_csv():  # the comparison has no columns for these
+            related += ["downloads", "domains"]
+        queryset = Service.objects.published().select_related("group").prefetch_related(*related)
+        if self.action == "list":
+            queryset = queryset.defer(*DETAIL_ONLY_FIELDS)
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related(
+                Prefetch("sections", queryset=ServiceSection.objects.select_related("group")),
+                "free_features",
+                *self.detail_prefetches(),
+            )
+        return queryset
+
+    def wants_csv(self) -> bool:
+        renderer = getattr(self.request, "accepted_renderer", None)
+        return getattr(renderer, "format", None) == CSVRenderer.format
+
+    def detail_prefetches(self) -> list[Prefetch]:
+        """What a subclass adds to the detail view (criteria/api.py adds the assessments)."""
+        return []
+
+    def paginate_queryset(self, queryset: QuerySet[Service]) -> list[Service] | None:
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            attach_feature_details(page)
+        return page
+
+    def get_object(self) -> Service:
+        service = super().get_object()
+        attach_feature_details([service])
+        return service
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        if self.action == "retrieve":
+            return self.detail_serializer_class
+        return ServiceSerializer
+
+    def get_renderers(self) -> list[Any]:
+        if self.action == "list":
+            return [JSONRenderer(), CSVRenderer()]
+        return [JSONRenderer()]
+
+    def filter_queryset(self, queryset: QuerySet[Service]) -> QuerySet[Service]:
+        # The filters and the order belong to the list; a detail URL names one service.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def get_renderer_context(self) -> dict[str, Any]:
+        context = super().get_renderer_context()
+        context["csv_header"] = getattr(self, "csv_header", None)
+        return context
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not self.wants_csv():
+            return super().list(request, *args, **kwargs)
+        # The CSV is the whole comparison (not a page): one row per matching service.
+        services = list(self.filter_queryset(self.get_queryset()))
+        attach_feature_details(services)
+        features = list(Feature.objects.order_by("group__order", "order", "key"))
+        self.csv_header = [*COMPARISON_COLUMNS, *(feature.key for feature in features)]
+        rows = comparison_rows(services, features, context_language(self.get_serializer_context()))
+        return Response(
+            rows, headers={"Content-Disposition": 'attachment; filename="services.csv"'}
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The feature catalogue",
+        parameters=[language_parameter()],
+        responses={200: FeatureSerializer(many=True), **ERROR_RESPONSES},
+    ),
+    retrieve=extend_schema(
+        summary="One feature, by key",
+        parameters=[language_parameter()],
+        responses={200: FeatureSerializer, **ERROR_RESPONSES},
+    ),
+)
+class FeatureViewSet(PublicApiMixin, viewsets.ReadOnlyModelViewSet):
+    """The typed features services are compared on, in catalogue order, with their choices."""
+
+    serializer_class = FeatureSerializer
+    lookup_field = "key"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+
+    def get_queryset(self) -> QuerySet[Feature]:
+        # Catalogue order, with the key as the tie-breaker so pages are stable.
+        return (
+            Feature.objects.select_related("group")
+            .prefetch_related("choices")
+            .order_by("group__order", "order", "key")
+        )

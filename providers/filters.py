@@ -1,0 +1,305 @@
+"""The ONE FilterSet for comparing services: the public comparison page and the API both import it.
+
+Keeping a single definition means a query string selects the same services wherever it is used.
+Everything here works on published services only, whatever queryset a caller passes in.
+
+Feature filters test `Exists(...)` subqueries instead of joining the feature values, so no filter
+can multiply rows (a service with two matching payment methods still appears once).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from drf_spectacular.utils import extend_schema_field
+
+from .models import FeatureValue, Service, ServiceKind
+
+# The catalogue's yes/no features a visitor can filter on. A constant, not a database query at
+# import time: the filter parameters (and the API schema) must not depend on the database's state.
+BOOLEAN_FEATURE_KEYS: tuple[str, ...] = (
+    "openpgp",
+    "wkd",
+    "zero_access_mail",
+    "zero_access_contacts",
+    "zero_access_calendar",
+    "custom_domain",
+    "catch_all",
+    "subaddressing",
+    "aliases",
+    "totp",
+    "u2f",
+    "fido2",
+    "webauthn",
+    "imap",
+    "smtp",
+    "pop3",
+    "jmap",
+    "activesync",
+    "onion_service",
+    "digital_legacy",
+    "third_party_audit",
+    "bridge_required",
+    "automatic_pgp_encryption",
+)
+
+PAYMENT_FEATURE_KEY = "payment_methods"
+# The choice keys of `payment_methods` in the catalogue (portal/seed/data/catalogue.yaml).
+PAYMENT_CHOICES: tuple[tuple[str, Any], ...] = (
+    ("cash", _("Cash")),
+    ("cryptocurrency", _("Cryptocurrency")),
+    ("card", _("Credit or debit card")),
+    ("paypal", _("PayPal")),
+    ("gift_card", _("Gift cards")),
+    ("bank_transfer", _("Bank transfer")),
+    ("direct_debit", _("Direct debit")),
+    ("other", _("Other local methods")),
+)
+# What the criteria call anonymous payment options.
+ANONYMOUS_PAYMENT_KEYS: tuple[str, ...] = ("cash", "cryptocurrency")
+
+# The default order, then the tie-breaker that makes every order total (slug is unique), so pages
+# never overlap or skip a service.
+DEFAULT_ORDERING: tuple[str, ...] = ("kind", "order", "name")
+TIE_BREAKER = "slug"
+ORDERING_FIELDS: tuple[str, ...] = (
+    "name",
+    "slug",
+    "kind",
+    "founded_year",
+    "free_storage_mb",
+    "hq_country",
+    "updated_at",
+    "published_at",
+)
+# Largest sensible free storage in MB (1 PB); larger numbers are typos or probes.
+MAX_STORAGE_MB = 10**9
+
+BOOLEAN_WORDS = {
+    "true": True,
+    "1": True,
+    "yes": True,
+    "false": False,
+    "0": False,
+    "no": False,
+}
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """Yes, no or not given; anything else is an error rather than silently "not given".
+
+    Django's NullBooleanField maps unknown words to None, so `?openpgp=maybe` would return every
+    service without a word of warning.
+    """
+
+    widget = forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))])
+
+    def to_python(self, value: Any) -> bool | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if word not in BOOLEAN_WORDS:
+            raise ValidationError(
+                _("%(value)s is not a yes/no value: use true or false."),
+                code="invalid",
+                params={"value": repr(str(value))[:60]},
+            )
+        return BOOLEAN_WORDS[word]
+
+    def validate(self, value: Any) -> None:
+        """Not given is always valid; to_python has already rejected anything else."""
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class UpperCaseMultipleChoiceField(forms.MultipleChoiceField):
+    """Country codes are upper case; accept `de` as `DE` rather than rejecting it."""
+
+    def to_python(self, value: Any) -> list[str]:
+        return [item.upper() for item in super().to_python(value)]
+
+
+class CountryFilter(django_filters.MultipleChoiceFilter):
+    field_class = UpperCaseMultipleChoiceField
+
+
+class WholeNumberFilter(django_filters.NumberFilter):
+    """Whole megabytes: the column is an integer, and `0.5` would otherwise round silently."""
+
+    field_class = forms.IntegerField
+
+
+def _country_choices() -> list[tuple[str, Any]]:
+    # The (lazy) names stay untranslated until a form renders them.
+    return list(countries.countries.items())
+
+
+def _documented_country_filter(country_filter: CountryFilter, description: Any) -> CountryFilter:
+    """The API schema lists the codes without a 250-line name list in the description."""
+    country_filter.extra["help_text"] = description
+    schema = {
+        "type": "string",
+        "enum": sorted(code for code, _name in _country_choices()),
+        "description": str(description),
+    }
+    return extend_schema_field(schema)(country_filter)
+
+
+def feature_value_exists(key: str, **conditions: Any) -> Exists:
+    """Whether the outer service has a value for feature `key` matching `conditions`."""
+    return Exists(
+        FeatureValue.objects.filter(service=OuterRef("pk"), feature__key=key, **conditions)
+    )
+
+
+def _payment_exists(choice_keys: list[str] | tuple[str, ...]) -> Exists:
+    # The join to the choices stays inside the subquery, so the outer rows are never multiplied.
+    return feature_value_exists(PAYMENT_FEATURE_KEY, choices__key__in=list(choice_keys))
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """`ordering=-founded_year,name`; without it, the default order. Every order is total."""
+
+    def filter(self, qs: QuerySet[Service], value: list[str] | None) -> QuerySet[Service]:
+        params = [param for param in value or () if param] or list(DEFAULT_ORDERING)
+        return qs.order_by(*order_expressions(params))
+
+
+def order_expressions(params: list[str]) -> list[Any]:
+    """`["-founded_year", "name"]` -> expressions with empty values last, plus the tie-breaker.
+
+    SQLite sorts NULLs first and PostgreSQL last; pinning them keeps one order on both.
+    """
+    expressions: list[Any] = []
+    for param in params:
+        field = F(param.removeprefix("-"))
+        if param.startswith("-"):
+            expressions.append(field.desc(nulls_last=True))
+        else:
+            expressions.append(field.asc(nulls_last=True))
+    if TIE_BREAKER not in {param.removeprefix("-") for param in params}:
+        expressions.append(F(TIE_BREAKER).asc())
+    return expressions
+
+
+def _boolean_feature_filter(key: str) -> StrictBooleanFilter:
+    return StrictBooleanFilter(
+        field_name=key,
+        method="filter_feature",
+        help_text=format_lazy(
+            _("Feature {key}: true = yes, false = no; unknown is excluded by both."), key=key
+        ),
+    )
+
+
+def _with_boolean_feature_filters(cls: type[django_filters.FilterSet]) -> Any:
+    """Add one filter per yes/no feature, as if each were written out in the class body.
+
+    Both tables are filled: `declared_filters` for subclasses, `base_filters` for this class.
+    """
+    for key in BOOLEAN_FEATURE_KEYS:
+        cls.declared_filters[key] = _boolean_feature_filter(key)
+        cls.base_filters[key] = _boolean_feature_filter(key)
+    return cls
+
+
+@_with_boolean_feature_filters
+class ServiceFilterSet(django_filters.FilterSet):
+    """Filter published services by kind, features, payment, free plan and country.
+
+    Boolean feature filters (one per key in BOOLEAN_FEATURE_KEYS): `true` keeps services whose
+    value is yes, `false` those whose value is no; services without a value for the feature
+    (unknown) are excluded by both.
+    """
+
+    kind = django_filters.ChoiceFilter(choices=ServiceKind.choices, help_text=_("Kind of service."))
+    payment = django_filters.MultipleChoiceFilter(
+        choices=PAYMENT_CHOICES,
+        method="filter_payment",
+        help_text=_("Accepts any of these payment methods (repeat the parameter for several)."),
+    )
+    anonymous_payment = StrictBooleanFilter(
+        method="filter_anonymous_payment",
+        help_text=_(
+            "true: accepts cash or cryptocurrency. false: its payment methods are known and "
+            "include neither."
+        ),
+    )
+    free_plan = StrictBooleanFilter(
+        field_name="free_plan", help_text=_("Has a free plan (unknown is excluded by both).")
+    )
+    min_free_storage = WholeNumberFilter(
+        field_name="free_storage_mb",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=MAX_STORAGE_MB,
+        help_text=_("At least this much free storage, in MB."),
+    )
+    country = _documented_country_filter(
+        CountryFilter(
+            field_name="hq_country",
+            choices=_country_choices(),
+        ),
+        _("Headquartered in any of these countries (ISO 3166-1 alpha-2 codes)."),
+    )
+    exclude_country = _documented_country_filter(
+        CountryFilter(
+            field_name="hq_country",
+            choices=_country_choices(),
+            exclude=True,
+        ),
+        _(
+            "Not headquartered in any of these countries; services without a known "
+            "country are kept."
+        ),
+    )
+    ordering = StableOrderingFilter(
+        fields=ORDERING_FIELDS,
+        help_text=_(
+            "Sort by these fields, comma-separated; prefix a field with - for descending. "
+            "Empty values sort last; ties are broken by slug."
+        ),
+    )
+
+    class Meta:
+        model = Service
+        fields: list[str] = []
+
+    def __init__(
+        self,
+        data: Any = None,
+        queryset: QuerySet[Service] | None = None,
+        *,
+        request: Any = None,
+        prefix: str | None = None,
+    ) -> None:
+        base = queryset if queryset is not None else Service.objects.all()
+        # Drafts never reach a filter's result, whoever calls it and with whatever queryset.
+        super().__init__(data, base.published(), request=request, prefix=prefix)
+
+    def filter_feature(self, queryset: QuerySet[Service], name: str, value: bool) -> QuerySet:
+        return queryset.filter(feature_value_exists(name, bool_value=value))
+
+    def filter_payment(
+        self, queryset: QuerySet[Service], name: str, value: list[str]
+    ) -> QuerySet[Service]:
+        return queryset.filter(_payment_exists(value))
+
+    def filter_anonymous_payment(
+        self, queryset: QuerySet[Service], name: str, value: bool
+    ) -> QuerySet[Service]:
+        anonymous = _payment_exists(ANONYMOUS_PAYMENT_KEYS)
+        if value:
+            return queryset.filter(anonymous)
+        return queryset.filter(feature_value_exists(PAYMENT_FEATURE_KEY), ~anonymous)

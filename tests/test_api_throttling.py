@@ -1,0 +1,78 @@
+"""Anonymous clients are throttled per address, at a configurable rate."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counters(settings):
+    settings.API_ANON_THROTTLE_RATE = "3/minute"
+    cache.clear()  # the throttle counts in the cache
+    yield
+    cache.clear()
+
+
+def test_the_fourth_request_in_a_minute_is_a_429_with_retry_after(db, client):
+    for _ in range(3):
+        assert client.get("/api/v1/languages/").status_code == 200
+    response = client.get("/api/v1/languages/")
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert "throttled" in response.json()["detail"]
+
+
+def test_all_endpoints_share_one_allowance(db, client):
+    for url in ("/api/v1/languages/", "/api/v1/services/", "/api/schema/"):
+        assert client.get(url).status_code == 200
+    assert client.get("/api/v1/features/").status_code == 429
+
+
+def test_each_address_has_its_own_allowance(db, client):
+    for _ in range(3):
+        client.get("/api/v1/languages/", REMOTE_ADDR="192.0.2.1")
+    assert client.get("/api/v1/languages/", REMOTE_ADDR="192.0.2.1").status_code == 429
+    assert client.get("/api/v1/languages/", REMOTE_ADDR="192.0.2.2").status_code == 200
+
+
+def test_a_forged_forwarded_for_header_does_not_reset_the_allowance(db, client):
+    for n in range(3):
+        client.get("/api/v1/languages/", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+    response = client.get("/api/v1/languages/", HTTP_X_FORWARDED_FOR="198.51.100.99")
+    assert response.status_code == 429
+
+
+def test_the_rate_is_read_per_request_and_off_means_unlimited(db, client, settings):
+    settings.API_ANON_THROTTLE_RATE = None
+    for _ in range(10):
+        assert client.get("/api/v1/languages/").status_code == 200
+
+
+def _settings_with(**env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "import portal.settings as s; print(s.API_ANON_THROTTLE_RATE)"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("API_ANON_THROTTLE_RATE")},
+            "DEBUG": "true",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_rate_comes_from_the_environment_and_is_checked():
+    assert _settings_with().stdout.strip() == "120/minute"
+    assert _settings_with(API_ANON_THROTTLE_RATE="10/second").stdout.strip() == "10/second"
+    assert _settings_with(API_ANON_THROTTLE_RATE="off").stdout.strip() == "None"
+    broken = _settings_with(API_ANON_THROTTLE_RATE="ten a minute")
+    assert broken.returncode != 0
+    assert "API_ANON_THROTTLE_RATE" in broken.stderr

@@ -1,0 +1,560 @@
+"""The one description of the local test network: zones, hosts, servers and expected check results.
+
+Two halves:
+
+- ZONES says what exists: DNS records, hosts (one loopback address each) and the servers on them.
+  The rest of the package renders zone files, certificates and servers from it.
+- DOMAINS says what the checks must find when pointed at a domain: the inputs a check run needs
+  (MX hosts, web host, submission host, DKIM selectors, WKD address) and the expected status per
+  check key. Check tests read their expectations from here, never from a copy.
+
+Addresses are 127.<subnet>.<zone.index>.<host.octet>; the subnet is picked per running instance
+(see layout.py), so two test networks (two pytest runs, say) can run side by side.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from tests.testnet import content
+
+Status = Literal["pass", "warn", "fail", "error", "info", "not_applicable"]
+
+CHECK_KEYS: tuple[str, ...] = (
+    "dnssec",
+    "mx",
+    "spf",
+    "dmarc",
+    "dkim",
+    "mta_sts",
+    "tls_rpt",
+    "dane",
+    "caa",
+    "starttls",
+    "smtps_submission",
+    "tls_web",
+    "tls_mail",
+    "hsts",
+    "csp",
+    "sri",
+    "https_redirect",
+    "wkd",
+)
+
+# Standard port -> the high port the test servers listen on (AUDIT_PORT_OVERRIDES).
+PORT_OVERRIDES: Mapping[int, int] = {443: 8443, 80: 8080, 25: 2525, 465: 4465, 587: 5587}
+HTTPS_PORT = PORT_OVERRIDES[443]
+HTTP_PORT = PORT_OVERRIDES[80]
+SMTP_PORT = PORT_OVERRIDES[25]
+SMTPS_PORT = PORT_OVERRIDES[465]
+SUBMISSION_PORT = PORT_OVERRIDES[587]
+ALL_SERVICE_PORTS: tuple[int, ...] = tuple(PORT_OVERRIDES.values())
+
+# Unbound listens on 127.<subnet>.0.1 and Knot on 127.<subnet>.0.2, both on this port.
+DNS_PORT = 5300
+RESOLVER_OCTET = 1
+AUTHORITATIVE_OCTET = 2
+
+
+class Signing(enum.Enum):
+    UNSIGNED = "unsigned"
+    # Knot signs the zone itself (policy ecdsap256sha256); Unbound trusts `keymgr ds`.
+    AUTO = "auto"
+    # Signed here with dnspython and served as is; records marked `expired` get RRSIGs whose
+    # validity ended 30 days ago, everything else (DNSKEY included) validates.
+    PRESIGNED = "presigned"
+
+
+class TlsProfile(enum.Enum):
+    # TLS 1.2/1.3 with ECDHE and AEAD suites only: what a passing server offers.
+    MODERN = "modern"
+    # TLS 1.0 and up, OpenSSL security level 0: what `tls_web`/`tls_mail` must fail.
+    LEGACY = "legacy"
+
+
+@dataclass(frozen=True)
+class WkdKey:
+    """Page body placeholder: the binary OpenPGP public key made (with gpg) for this address."""
+
+    address: str
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    body: str | WkdKey = ""
+    status: int = 200
+    content_type: str = "text/plain; charset=utf-8"
+    location: str | None = None
+
+
+@dataclass(frozen=True)
+class Site:
+    pages: tuple[Page, ...]
+    # Sent with every response of this site (over HTTPS; HSTS is never sent over plain HTTP).
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Https:
+    site: Site
+    tls: TlsProfile = TlsProfile.MODERN
+    port: int = HTTPS_PORT
+
+
+@dataclass(frozen=True)
+class Http:
+    # None: every request is answered with a 301 to the same URL over https.
+    site: Site | None = None
+    port: int = HTTP_PORT
+
+
+@dataclass(frozen=True)
+class Smtp:
+    port: int
+    implicit_tls: bool = False
+    tls: TlsProfile = TlsProfile.MODERN
+    # Submission refuses MAIL before STARTTLS; an MX takes plaintext too, as real MX hosts do.
+    require_starttls: bool = False
+
+
+@dataclass(frozen=True)
+class Tarpit:
+    """Accepts TCP connections and never sends a byte."""
+
+    ports: tuple[int, ...] = ALL_SERVICE_PORTS
+
+
+@dataclass(frozen=True)
+class Reset:
+    """Accepts TCP connections and resets them at once (RST, not FIN)."""
+
+    ports: tuple[int, ...] = ALL_SERVICE_PORTS
+
+
+Service = Https | Http | Smtp | Tarpit | Reset
+
+
+@dataclass(frozen=True)
+class Host:
+    """One loopback address; `names` are labels relative to the zone ("@" is the apex)."""
+
+    names: tuple[str, ...]
+    octet: int
+    services: tuple[Service, ...] = ()
+
+    @property
+    def has_tls(self) -> bool:
+        return any(isinstance(s, Https | Smtp) for s in self.services)
+
+
+@dataclass(frozen=True)
+class Record:
+    owner: str
+    rtype: str
+    rdata: str
+
+
+def txt(owner: str, *strings: str) -> Record:
+    """A TXT record; each argument is one logical string, split into 255-byte chunks."""
+    chunks: list[str] = []
+    for value in strings:
+        chunks += [value[i : i + 255] for i in range(0, len(value), 255)] or [""]
+    rdata = " ".join('"' + c.replace("\\", "\\\\").replace('"', '\\"') + '"' for c in chunks)
+    return Record(owner, "TXT", rdata)
+
+
+@dataclass(frozen=True)
+class DkimKey:
+    selector: str
+    algorithm: Literal["rsa", "ed25519"] = "rsa"
+    bits: int = 2048
+    revoked: bool = False  # publish an empty p= (RFC 6376 3.6.1)
+
+
+@dataclass(frozen=True)
+class Tlsa:
+    """A `3 1 1` TLSA record for a host's SMTP certificate, or a deliberately wrong one."""
+
+    host: str
+    port: int = 25
+    matches: bool = True
+
+
+@dataclass(frozen=True)
+class Zone:
+    name: str
+    index: int
+    signing: Signing
+    hosts: tuple[Host, ...] = ()
+    records: tuple[Record, ...] = ()
+    dkim: tuple[DkimKey, ...] = ()
+    tlsa: tuple[Tlsa, ...] = ()
+    # PRESIGNED zones: (owner label, type) of the RRsets whose signatures have expired.
+    expired_rrsets: tuple[tuple[str, str], ...] = ()
+
+    def fqdn(self, label: str) -> str:
+        return self.name if label == "@" else f"{label}.{self.name}"
+
+    def host_named(self, label: str) -> Host:
+        for host in self.hosts:
+            if label in host.names:
+                return host
+        raise KeyError(f"{label} is not a host of {self.name}")
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A domain the checks are pointed at, the inputs a run needs, and what each check finds."""
+
+    name: str
+    mx: tuple[str, ...] = ()
+    web: str | None = None
+    submission: str | None = None
+    dkim_selectors: tuple[str, ...] = ()
+    wkd_address: str | None = None
+    expect: Mapping[str, Status] = field(default_factory=dict, compare=False)
+    notes: tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------------------------------------
+# good.test: passes every check.
+
+GOOD_POLICY = content.mta_sts_policy("enforce", ["mx.good.test"], 604800)
+GOOD_CSP = "default-src 'self'; script-src 'self'"
+GOOD_HSTS = "max-age=31536000; includeSubDomains"
+GOOD_WKD_ADDRESS = "alice@good.test"
+_GOOD_HOME = content.homepage("good.test", with_integrity=True)
+_STATIC_PAGES = (
+    Page("/static/app.js", content.APP_JS, content_type="text/javascript"),
+    Page("/static/style.css", content.STYLE_CSS, content_type="text/css"),
+)
+
+GOOD = Zone(
+    name="good.test",
+    index=1,
+    signing=Signing.AUTO,
+    hosts=(
+        Host(
+            ("@", "www"),
+            10,
+            (
+                Https(
+                    Site(
+                        (
+                            Page("/", _GOOD_HOME, content_type="text/html; charset=utf-8"),
+                            *_STATIC_PAGES,
+                            # WKD direct method too, for the fallback path of the check.
+                            Page("/.well-known/openpgpkey/policy"),
+                            Page(
+                                content.wkd_direct_path(GOOD_WKD_ADDRESS),
+                                WkdKey(GOOD_WKD_ADDRESS),
+                                content_type="application/octet-stream",
+                            ),
+                        ),
+                        headers=(
+                            ("Strict-Transport-Security", GOOD_HSTS),
+                            ("Content-Security-Policy", GOOD_CSP),
+                        ),
+                    )
+                ),
+                Http(),
+            ),
+        ),
+        Host(
+            ("mta-sts",),
+            11,
+            (Https(Site((Page("/.well-known/mta-sts.txt", GOOD_POLICY),))),),
+        ),
+        Host(
+            ("openpgpkey",),
+            12,
+            (
+                Https(
+                    Site(
+                        (
+                            Page("/.well-known/openpgpkey/good.test/policy"),
+                            Page(
+                                content.wkd_advanced_path(GOOD_WKD_ADDRESS),
+                                WkdKey(GOOD_WKD_ADDRESS),
+                                content_type="application/octet-stream",
+                            ),
+                        )
+                    )
+                ),
+            ),
+        ),
+        Host(("mx",), 25, (Smtp(SMTP_PORT),)),
+        Host(
+            ("smtp",),
+            26,
+            (Smtp(SMTPS_PORT, implicit_tls=True), Smtp(SUBMISSION_PORT, require_starttls=True)),
+        ),
+    ),
+    records=(
+        Record("@", "MX", "10 mx.good.test."),
+        txt("@", "v=spf1 mx -all"),
+        # Two strings on purpose: the check must concatenate them (RFC 7489 6.6.3 / RFC 7208 3.3).
+        txt("_dmarc", "v=DMARC1; p=reject; sp=reject; pct=100; ", "rua=mailto:dmarc@good.test"),
+        txt("_mta-sts", "v=STSv1; id=20260101T000000"),
+        txt("_smtp._tls", "v=TLSRPTv1; rua=mailto:tls-reports@good.test"),
+        Record("@", "CAA", '0 issue "ca.good.test"'),
+        Record("@", "CAA", '0 iodef "mailto:security@good.test"'),
+        Record("_submissions._tcp", "SRV", "0 1 465 smtp.good.test."),
+        Record("_submission._tcp", "SRV", "0 1 587 smtp.good.test."),
+    ),
+    dkim=(DkimKey("mail", "rsa", 2048), DkimKey("ed", "ed25519")),
+    tlsa=(Tlsa("mx"),),
+)
+
+# ---------------------------------------------------------------------------------------------
+# weak.test: unsigned and lax everywhere, but nothing is unreachable.
+
+_WEAK_HOME = content.homepage(
+    "weak.test",
+    with_integrity=False,
+    extra_head='<script src="https://cdn.weak.test/lib.js"></script>\n'
+    "<script>document.title += '';</script>\n",
+)
+_WEAK_SITE = Site(
+    (Page("/", _WEAK_HOME, content_type="text/html; charset=utf-8"), *_STATIC_PAGES),
+)
+
+WEAK = Zone(
+    name="weak.test",
+    index=2,
+    signing=Signing.UNSIGNED,
+    hosts=(
+        # Plain HTTP serves the page itself: no redirect to https.
+        Host(("@", "www"), 10, (Https(_WEAK_SITE, TlsProfile.LEGACY), Http(_WEAK_SITE))),
+        Host(("mx",), 25, (Smtp(SMTP_PORT, tls=TlsProfile.LEGACY),)),
+        Host(
+            ("smtp",),
+            26,
+            (Smtp(SUBMISSION_PORT, tls=TlsProfile.LEGACY, require_starttls=True),),
+        ),
+    ),
+    records=(
+        Record("@", "MX", "10 mx.weak.test."),
+        # An MX target that is a CNAME (RFC 5321 5.1 forbids it): the mx check flags it.
+        Record("@", "MX", "20 mx2.weak.test."),
+        Record("mx2", "CNAME", "mx.weak.test."),
+        txt("@", "v=spf1 mx ~all"),
+        txt("_dmarc", "v=DMARC1; p=none"),
+        Record("_submission._tcp", "SRV", "0 1 587 smtp.weak.test."),
+    ),
+    dkim=(DkimKey("mail", "rsa", 1024),),
+)
+
+# ---------------------------------------------------------------------------------------------
+# broken.test: expired signatures and a defect for every check.
+
+BROKEN_FOREIGN_POLICY = content.mta_sts_policy("enforce", ["mail.elsewhere.test"], 86400)
+# Over the 64 KiB cap of RFC 8461 3.3, served for big.broken.test.
+BROKEN_OVERSIZED_POLICY = content.mta_sts_policy(
+    "enforce", ["mx.broken.test"], 86400, padding=70 * 1024
+)
+_SPF_HOSTS = tuple(f"h{i}" for i in range(1, 11))
+
+
+def _spf_a_terms(hosts: tuple[str, ...]) -> str:
+    return "v=spf1 " + " ".join(f"a:{h}.broken.test" for h in hosts) + " -all"
+
+
+BROKEN = Zone(
+    name="broken.test",
+    index=3,
+    signing=Signing.PRESIGNED,
+    hosts=(
+        Host(("mx",), 25, (Smtp(SMTP_PORT),)),
+        Host(
+            ("mta-sts",),
+            11,
+            (
+                Https(
+                    Site(
+                        (
+                            # A redirect, which RFC 8461 3.3 forbids following ...
+                            Page(
+                                "/.well-known/mta-sts.txt",
+                                status=301,
+                                location="https://mta-sts.broken.test/policy.txt",
+                            ),
+                            # ... to a policy that does not cover the MX anyway.
+                            Page("/policy.txt", BROKEN_FOREIGN_POLICY),
+                        )
+                    )
+                ),
+            ),
+        ),
+        Host(
+            ("mta-sts.big",),
+            13,
+            (Https(Site((Page("/.well-known/mta-sts.txt", BROKEN_OVERSIZED_POLICY),))),),
+        ),
+        Host(("@", "www", "smtp", "reset"), 98, (Reset(),)),
+        Host(("tarpit",), 99, (Tarpit(),)),
+        # Targets of the SPF lookup-count record: they resolve, so only the count is wrong.
+        Host(_SPF_HOSTS, 200),
+    ),
+    records=(
+        Record("@", "MX", "10 mx.broken.test."),
+        Record("@", "MX", "20 tarpit.broken.test."),
+        txt("@", "v=spf1 include:spf-loop.broken.test include:spf-many.broken.test -all"),
+        txt("spf-loop", "v=spf1 include:spf-loop2.broken.test -all"),
+        txt("spf-loop2", "v=spf1 include:spf-loop.broken.test -all"),
+        txt("spf-many", "v=spf1 include:spf-many1.broken.test include:spf-many2.broken.test -all"),
+        txt(
+            "spf-many1",
+            "v=spf1 " + " ".join(f"a:{h}.broken.test" for h in _SPF_HOSTS[:5]) + " -all",
+        ),
+        txt(
+            "spf-many2",
+            "v=spf1 " + " ".join(f"a:{h}.broken.test" for h in _SPF_HOSTS[5:]) + " -all",
+        ),
+        txt("_dmarc", "v=DMARC1; p=reject; rua=mailto:dmarc@broken.test"),
+        txt("_dmarc", "v=DMARC1; p=none"),
+        txt("_mta-sts", "v=STSv1; id=1"),
+        txt("_smtp._tls", "v=TLSRPTv1; rua=ftp://reports.broken.test/"),
+        Record("@", "CAA", '0 issue "ca.broken.test; key"'),
+        Record("@", "CAA", '0 iodef "not-a-url"'),
+        Record("_submissions._tcp", "SRV", "0 1 465 reset.broken.test."),
+        Record("big", "MX", "10 mx.broken.test."),
+        txt("_mta-sts.big", "v=STSv1; id=2"),
+    ),
+    dkim=(DkimKey("mail", revoked=True),),
+    tlsa=(Tlsa("mx", matches=False),),
+    # A validating resolver answers SERVFAIL for these and +CD returns the data. Only these: the
+    # DNSKEY and the other RRsets validate, so the other defects stay visible to the checks.
+    # Negative answers carry the SOA, so every NXDOMAIN/NODATA inside broken.test is bogus too.
+    expired_rrsets=(("@", "SOA"), ("@", "A")),
+)
+
+# ---------------------------------------------------------------------------------------------
+# nullmx.test: accepts no mail (RFC 7505), signed, no web.
+
+NULLMX = Zone(
+    name="nullmx.test",
+    index=4,
+    signing=Signing.AUTO,
+    records=(
+        Record("@", "MX", "0 ."),
+        txt("@", "v=spf1 -all"),
+        txt("_dmarc", "v=DMARC1; p=reject"),
+    ),
+)
+
+ZONES: tuple[Zone, ...] = (GOOD, WEAK, BROKEN, NULLMX)
+
+
+def zone_named(name: str) -> Zone:
+    for zone in ZONES:
+        if zone.name == name:
+            return zone
+    raise KeyError(name)
+
+
+# ---------------------------------------------------------------------------------------------
+# What the checks must find.
+
+_MAIL_CHECKS = ("dkim", "mta_sts", "tls_rpt", "dane", "starttls", "smtps_submission", "tls_mail")
+
+DOMAINS: tuple[Domain, ...] = (
+    Domain(
+        "good.test",
+        mx=("mx.good.test",),
+        web="www.good.test",
+        submission="smtp.good.test",
+        dkim_selectors=("mail", "ed"),
+        wkd_address=GOOD_WKD_ADDRESS,
+        expect=dict.fromkeys(CHECK_KEYS, "pass"),
+    ),
+    Domain(
+        "weak.test",
+        mx=("mx.weak.test", "mx2.weak.test"),
+        web="www.weak.test",
+        submission="smtp.weak.test",
+        dkim_selectors=("mail",),
+        wkd_address="alice@weak.test",
+        expect={
+            "dnssec": "fail",  # insecure: no AD, but not bogus
+            "mx": "warn",  # mx2.weak.test is a CNAME
+            "spf": "warn",  # ~all
+            "dmarc": "fail",  # p=none
+            "dkim": "warn",  # RSA-1024
+            "mta_sts": "fail",  # no record
+            "tls_rpt": "fail",  # no record
+            "dane": "fail",  # no TLSA, zone insecure
+            "caa": "fail",  # no CAA
+            "starttls": "pass",  # offered, and TLS 1.3 is negotiated with a modern client
+            "smtps_submission": "pass",  # STARTTLS on 587
+            "tls_web": "fail",  # TLS 1.0 accepted
+            "tls_mail": "fail",  # TLS 1.0 accepted
+            "hsts": "fail",
+            "csp": "fail",
+            "sri": "fail",  # scripts/styles without integrity, one cross-origin
+            "https_redirect": "fail",  # http answers 200
+            "wkd": "fail",  # no openpgpkey host, no direct method
+        },
+    ),
+    Domain(
+        "broken.test",
+        mx=("mx.broken.test", "tarpit.broken.test"),
+        web="www.broken.test",
+        submission="smtp.broken.test",
+        dkim_selectors=("mail",),
+        wkd_address="alice@broken.test",
+        expect={
+            "dnssec": "fail",  # bogus: expired RRSIG on SOA (SERVFAIL, data with +CD)
+            "mx": "pass",  # both MX hosts resolve
+            "spf": "fail",  # include loop and 12 DNS-querying terms
+            "dmarc": "fail",  # two records
+            "dkim": "fail",  # revoked key (empty p=)
+            "mta_sts": "fail",  # 301 redirect; the target does not cover the MX
+            "tls_rpt": "fail",  # ftp: rua
+            "dane": "fail",  # TLSA does not match the MX certificate
+            "caa": "fail",  # malformed issue and iodef
+            "starttls": "error",  # tarpit.broken.test never answers
+            "smtps_submission": "error",  # smtp.broken.test resets
+            "tls_web": "error",  # www.broken.test resets
+            "tls_mail": "error",  # tarpit MX
+            "hsts": "error",
+            "csp": "error",
+            "sri": "error",
+            "https_redirect": "error",
+            "wkd": "fail",  # no WKD (and NXDOMAIN inside broken.test is bogus)
+        },
+        notes=(
+            "NXDOMAIN/NODATA answers inside broken.test are SERVFAIL (the SOA signature expired).",
+        ),
+    ),
+    Domain(
+        "big.broken.test",
+        mx=("mx.broken.test",),
+        expect={"mta_sts": "fail"},
+        notes=("MTA-STS policy larger than 64 KiB.",),
+    ),
+    Domain("spf-loop.broken.test", expect={"spf": "fail"}, notes=("SPF include loop.",)),
+    Domain("spf-many.broken.test", expect={"spf": "fail"}, notes=("12 DNS-querying SPF terms.",)),
+    Domain(
+        "nullmx.test",
+        expect={
+            "dnssec": "pass",
+            "mx": "info",  # null MX: accepts no mail
+            "spf": "pass",
+            "dmarc": "pass",
+            **dict.fromkeys(_MAIL_CHECKS, "not_applicable"),
+        },
+        notes=("No web host: web checks are not run against it.",),
+    ),
+)
+
+
+def domain_named(name: str) -> Domain:
+    for domain in DOMAINS:
+        if domain.name == name:
+            return domain
+    raise KeyError(name)
