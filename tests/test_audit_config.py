@@ -1,0 +1,34 @@
+import pytest
+
+from audits.net.config import ConfigError, NetConfig
+
+
+def test_config_reads_every_audit_variable():
+    config = NetConfig.from_env(
+        {
+            "AUDIT_NAMESERVERS": "127.53.0.1:5300,[::1]:53,192.0.2.1",
+            "AUDIT_TIMEOUT": "2.5",
+            "AUDIT_ALLOW_PRIVATE_NETWORKS": "true",
+            "AUDIT_PORT_OVERRIDES": "443=8443,25=2525",
+            "AUDIT_CA_BUNDLE": "/tmp/ca.pem",
+            "AUDIT_DKIM_SELECTORS": "mail, ed",
+        }
+    )
+    assert config.nameservers == (("127.53.0.1", 5300), ("::1", 53), ("192.0.2.1", 53))
+    assert config.timeout == 2.5
+    assert config.allow_private_networks is True
+    assert (config.port(443), config.port(25), config.port(587)) == (8443, 2525, 587)
+    assert config.ca_bundle == "/tmp/ca.pem"
+    assert config.dkim_selectors == ("mail", "ed")
+
+
+def test_defaults_are_safe():
+    config = NetConfig.from_env({})
+    assert config.allow_private_networks is False
+    assert config.port(443) == 443
+
+
+@pytest.mark.parametrize("raw", ["443:8443", "https=8443", "443="])
+def test_malformed_port_overrides_are_refused(raw):
+    with pytest.raises(ConfigError, match="AUDIT_PORT_OVERRIDES"):
+        NetConfig.from_env({"AUDIT_PORT_OVERRIDES": raw})
