@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline
@@ -85,8 +86,21 @@ def https_formfield(db_field: models.Field, **kwargs: Any) -> Any:
     return db_field.formfield(**kwargs)
 
 
+class RightToLeftFieldsMixin:
+    """Text in right-to-left languages (ckb, fa) is edited right to left, as it will be read."""
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        language = getattr(db_field, "language", None)  # set by modeltranslation on its fields
+        if formfield is not None and language and get_language_info(language)["bidi"]:
+            formfield.widget.attrs.update({"dir": "rtl", "lang": language})
+        return formfield
+
+
 class HistoryTranslationAdmin(
-    TranslationCompletenessMixin, SimpleHistoryAdmin, TabbedTranslationAdmin
+    RightToLeftFieldsMixin, TranslationCompletenessMixin, SimpleHistoryAdmin, TabbedTranslationAdmin
 ):
     """The base for every curated model: tabs per language, completeness, history with revert."""
 
@@ -110,7 +124,7 @@ class LockedParentInlineMixin:
         return super().has_delete_permission(request, obj) and self._parent_editable(request, obj)  # type: ignore[misc]
 
 
-class TranslatedInline(LockedParentInlineMixin, TranslationStackedInline):
+class TranslatedInline(RightToLeftFieldsMixin, LockedParentInlineMixin, TranslationStackedInline):
     extra = 0
     formfield_overrides = URL_FIELD_OVERRIDES
 

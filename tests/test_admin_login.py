@@ -66,3 +66,42 @@ def test_operator_role_is_a_superuser_outside_the_editorial_groups(db):
     user = get_user_model().objects.get(username=operator.username)
     assert user.is_superuser and user.is_staff
     assert not user.groups.exists()
+
+
+def test_password_and_code_work_in_one_step_without_choosing_a_device(editor):
+    client = Client()
+    client.post(
+        "/admin/login/?next=/admin/",
+        {
+            "username": editor.username,
+            "password": editor.password,
+            "otp_token": current_totp(editor.username),
+        },
+    )
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_backup_code_works_in_one_step_too(editor):
+    client = Client()
+    client.post(
+        "/admin/login/?next=/admin/",
+        {
+            "username": editor.username,
+            "password": editor.password,
+            "otp_token": editor.backup_codes[1],
+        },
+    )
+    assert client.get("/admin/").status_code == 200
+
+
+def test_another_users_code_does_not_open_the_admin(editor, publisher):
+    client = Client()
+    client.post(
+        "/admin/login/?next=/admin/",
+        {
+            "username": editor.username,
+            "password": editor.password,
+            "otp_token": publisher.backup_codes[0],
+        },
+    )
+    assert client.get("/admin/").status_code == 302

@@ -60,3 +60,14 @@ def test_the_admin_loads_no_third_party_assets(seeded, editor, signed_in):
     page = client.get(f"/admin/providers/service/{service_id}/change/").content.decode()
     assert "googleapis" not in page and "cdn" not in page.lower()
     assert "vendor/jquery-ui/jquery-ui.min.js" in page
+
+
+def test_right_to_left_languages_are_edited_right_to_left(seeded, publisher, signed_in):
+    from providers.models import Service
+
+    client = signed_in(publisher)
+    proton = Service.objects.get(slug="proton-mail")
+    form = client.get(f"/admin/providers/service/{proton.pk}/change/").context["adminform"].form
+    assert form.fields["summary_ckb"].widget.attrs["dir"] == "rtl"
+    assert form.fields["summary_fa"].widget.attrs["dir"] == "rtl"
+    assert "dir" not in form.fields["summary_de"].widget.attrs
