@@ -1,0 +1,162 @@
+"""`dane`: TLSA records at _25._tcp.<mx> (RFC 6698, RFC 7671) match what the MX presents (RFC 7672).
+
+The caller passes the TLSA answer and whether the resolver validated it (AD): TLSA records from an
+insecure zone must not be used (RFC 7672 2.2), so they fail here. For SMTP only DANE-EE (3) and
+DANE-TA (2) are usable (RFC 7672 3.1.3); PKIX-TA/EE (0/1) records are reported but never match.
+DANE-TA is matched against the issuer certificates the server sent (RFC 7671 5.2.2); the chain's
+signatures themselves are left to OpenSSL's view of the handshake and not re-verified here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from django.utils.translation import gettext_lazy as _
+
+from audits.checks.result import CheckResult, CheckStatus
+from audits.checks.tls import concurrently, unique, worst
+from audits.net import smtp
+from audits.net.config import NetConfig
+from audits.net.guard import ForbiddenAddress
+from audits.net.tls import ConnectionProblem, guarded_addresses
+
+DANE_TA, DANE_EE = 2, 3
+FULL_CERT, SPKI = 0, 1
+EXACT, SHA256, SHA512 = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class TlsaRecord:
+    usage: int
+    selector: int
+    mtype: int
+    data: bytes
+
+    def to_text(self) -> str:
+        return f"{self.usage} {self.selector} {self.mtype} {self.data.hex()}"
+
+
+@dataclass(frozen=True)
+class TlsaSet:
+    records: tuple[TlsaRecord, ...]
+    secure: bool  # the validating resolver set AD on the answer
+    # The lookup failed validation (SERVFAIL from the validating resolver): RFC 7672 2.1.1 says
+    # the client must then treat the MX as unusable, so this is a defect, not "no DANE".
+    bogus: bool = False
+
+
+def selected(cert_der: bytes, selector: int) -> bytes | None:
+    """The bytes a TLSA selector points at: the whole certificate or its SubjectPublicKeyInfo."""
+    if selector == FULL_CERT:
+        return cert_der
+    if selector == SPKI:
+        cert = x509.load_der_x509_certificate(cert_der)
+        return cert.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    return None
+
+
+def association(content: bytes, mtype: int) -> bytes | None:
+    if mtype == EXACT:
+        return content
+    if mtype == SHA256:
+        return hashlib.sha256(content).digest()
+    if mtype == SHA512:
+        return hashlib.sha512(content).digest()
+    return None
+
+
+def matches(record: TlsaRecord, chain: tuple[bytes, ...]) -> bool:
+    """Does this record match the presented chain (leaf first)?"""
+    if record.usage == DANE_EE:
+        candidates = chain[:1]
+    elif record.usage == DANE_TA:
+        # A trust anchor is an issuer; the leaf counts too when it is self-issued (RFC 7671 5.2).
+        candidates = chain[1:] or chain[:1]
+    else:
+        return False
+    for cert_der in candidates:
+        content = selected(cert_der, record.selector)
+        if content is None:
+            return False
+        if association(content, record.mtype) == record.data:
+            return True
+    return False
+
+
+def judge_host(tlsa: TlsaSet | None, chain: tuple[bytes, ...]) -> tuple[CheckStatus, str]:
+    if tlsa is not None and tlsa.bogus:
+        return CheckStatus.FAIL, "the TLSA lookup failed DNSSEC validation (RFC 7672 2.1.1)"
+    if tlsa is None or not tlsa.records:
+        return CheckStatus.FAIL, "no TLSA records"
+    if not tlsa.secure:
+        return CheckStatus.FAIL, "TLSA records are not DNSSEC-validated (RFC 7672 2.2)"
+    usable = [r for r in tlsa.records if r.usage in (DANE_TA, DANE_EE)]
+    if not usable:
+        return CheckStatus.FAIL, "no usable TLSA record (only DANE-TA(2) and DANE-EE(3) count)"
+    if any(matches(record, chain) for record in usable):
+        return CheckStatus.PASS, "a TLSA record matches the presented certificate"
+    return CheckStatus.FAIL, "no TLSA record matches the presented certificate"
+
+
+def check_dane(
+    mx_hosts: Iterable[str],
+    tlsa: Mapping[str, TlsaSet],
+    *,
+    resolve: Callable[[str], list[str]],
+    config: NetConfig,
+) -> CheckResult:
+    """`tlsa` maps each MX host name to its _25._tcp TLSA answer."""
+    started = time.monotonic()
+    hosts = unique(mx_hosts)
+    if not hosts:
+        return CheckResult(
+            "dane", "", CheckStatus.NOT_APPLICABLE, _("No MX hosts: the domain accepts no mail.")
+        )
+    port = config.port(25)
+
+    def one(host: str) -> dict[str, Any]:
+        answer = tlsa.get(host)
+        verdict: dict[str, Any] = {
+            "host": host,
+            "tlsa": [r.to_text() for r in answer.records] if answer else [],
+            "secure": bool(answer and answer.secure),
+            "bogus": bool(answer and answer.bogus),
+        }
+        if answer is None or answer.bogus or not answer.records or not answer.secure:
+            status, message = judge_host(answer, ())
+            return {**verdict, "status": status, "message": message}
+        try:
+            address = guarded_addresses(host, resolve, config)[0]
+            probe = smtp.probe_starttls(host, address, port, config)
+        except (ConnectionProblem, ForbiddenAddress) as exc:
+            return {**verdict, "status": CheckStatus.ERROR, "message": str(exc)}
+        if probe.tls is None or probe.tls.cert_der is None:
+            reason = probe.tls_error or "STARTTLS not offered"
+            return {**verdict, "status": CheckStatus.FAIL, "message": f"no certificate: {reason}"}
+        chain = probe.tls.chain_der or (probe.tls.cert_der,)
+        status, message = judge_host(answer, chain)
+        return {**verdict, "status": status, "message": message}
+
+    verdicts = concurrently(one, hosts)
+    status = worst(v["status"] for v in verdicts)
+    for verdict in verdicts:
+        verdict["status"] = verdict["status"].value
+    summary = {
+        CheckStatus.PASS: _("Every MX host has DNSSEC-signed TLSA records that match."),
+        CheckStatus.FAIL: _("DANE is missing or does not match on an MX host."),
+        CheckStatus.ERROR: _("An MX host could not be tested for DANE."),
+    }[status]
+    return CheckResult(
+        "dane",
+        ", ".join(hosts),
+        status,
+        summary,
+        {"hosts": verdicts},
+        duration_ms=(time.monotonic() - started) * 1000,
+    )

@@ -1,0 +1,101 @@
+"""`dane` against the local test network, and TLSA matching with RFC 6698/7671 semantics."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from audits.checks.dane import TlsaRecord, TlsaSet, check_dane, judge_host, matches
+from audits.checks.result import CheckStatus
+from audits.net import smtp
+from tests import netutil
+from tests.testnet.zones import DOMAINS, SMTP_PORT
+
+
+@pytest.mark.parametrize(
+    "domain", [pytest.param(d, id=d.name) for d in DOMAINS if "dane" in d.expect]
+)
+def test_dane_gives_the_expected_status(testnet, domain):
+    tlsa = {host: netutil.tlsa_set(testnet, host) for host in domain.mx}
+    result = check_dane(
+        domain.mx,
+        tlsa,
+        resolve=netutil.resolver(testnet),
+        config=netutil.config(testnet, timeout=2.0),
+    )
+    assert result.status == domain.expect["dane"], result.details
+    # Tarpit and reset hosts included: an error within the bound, never a hang.
+    assert result.duration_ms < 3 * 2000
+
+
+@pytest.fixture(scope="module")
+def good_chain(testnet) -> tuple[bytes, ...]:
+    probe = smtp.probe_starttls(
+        "mx.good.test", testnet.address("mx.good.test"), SMTP_PORT, netutil.config(testnet)
+    )
+    assert probe.tls is not None
+    return probe.tls.chain_der or (probe.tls.cert_der,)
+
+
+def _spki(der: bytes) -> bytes:
+    key = x509.load_der_x509_certificate(der).public_key()
+    return key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+
+
+@pytest.mark.parametrize("selector", [0, 1])
+@pytest.mark.parametrize("mtype", [0, 1, 2])
+def test_dane_ee_matches_every_selector_and_matching_type(good_chain, selector, mtype):
+    content = good_chain[0] if selector == 0 else _spki(good_chain[0])
+    data = {0: content, 1: hashlib.sha256(content).digest(), 2: hashlib.sha512(content).digest()}
+    assert matches(TlsaRecord(3, selector, mtype, data[mtype]), good_chain)
+    assert not matches(TlsaRecord(3, selector, mtype, b"\x00" + data[mtype][1:]), good_chain)
+
+
+def test_dane_ta_matches_an_issuer_not_the_leaf(testnet, good_chain):
+    # The test servers send only their leaf; add the test CA as the issuer the chain would carry.
+    ca = x509.load_pem_x509_certificate(testnet.ca_bundle.read_bytes())
+    chain = (good_chain[0], ca.public_bytes(Encoding.DER))
+    issuer = hashlib.sha256(_spki(chain[1])).digest()
+    leaf = hashlib.sha256(_spki(chain[0])).digest()
+    assert matches(TlsaRecord(2, 1, 1, issuer), chain)
+    assert matches(TlsaRecord(2, 0, 2, hashlib.sha512(chain[1]).digest()), chain)
+    assert not matches(TlsaRecord(2, 1, 1, leaf), chain)
+
+
+def test_bogus_tlsa_answer_fails(testnet):
+    answer = netutil.tlsa_set(testnet, "tarpit.broken.test")
+    assert answer.bogus
+    assert judge_host(answer, ())[0] == "fail"
+
+
+def test_pkix_usages_and_insecure_answers_do_not_count(good_chain):
+    digest = hashlib.sha256(_spki(good_chain[0])).digest()
+    assert judge_host(TlsaSet((TlsaRecord(1, 1, 1, digest),), True), good_chain)[0] == "fail"
+    assert judge_host(TlsaSet((TlsaRecord(3, 1, 1, digest),), False), good_chain)[0] == "fail"
+    assert judge_host(TlsaSet((TlsaRecord(3, 1, 1, digest),), True), good_chain)[0] == "pass"
+
+
+def test_good_tlsa_answer_is_validated(testnet):
+    answer = netutil.tlsa_set(testnet, "mx.good.test")
+    assert answer.secure and [r.usage for r in answer.records] == [3]
+
+
+def test_no_mx_is_not_applicable():
+    result = check_dane([], {}, resolve=lambda name: [], config=None)  # type: ignore[arg-type]
+    assert result.status == CheckStatus.NOT_APPLICABLE
+
+
+def test_broken_tlsa_fails_on_the_mismatch_itself(testnet):
+    result = check_dane(
+        ["mx.broken.test"],
+        {"mx.broken.test": netutil.tlsa_set(testnet, "mx.broken.test")},
+        resolve=netutil.resolver(testnet),
+        config=netutil.config(testnet),
+    )
+    host = result.details["hosts"][0]
+    assert host["secure"] and host["tlsa"][0].startswith("3 1 1 ")
+    assert result.status == CheckStatus.FAIL
+    assert host["message"] == "no TLSA record matches the presented certificate"
