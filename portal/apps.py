@@ -10,5 +10,6 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from . import (
+            cache,  # noqa: F401  (connects the handlers that invalidate the public pages)
             roles,  # noqa: F401  (connects the post_migrate handler that creates the roles)
         )

@@ -7,6 +7,7 @@ unset. Every variable is listed in the README's settings table.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -92,6 +93,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CSP, Referrer-, Permissions-Policy on every response, static files and cached pages included.
+    "portal.security_headers.SecurityHeadersMiddleware",
+    # Static files from our own origin, before anything that could touch a session or a cookie.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # CORS before anything that can answer on its own (CommonMiddleware's redirects).
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -119,6 +124,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.site",
             ],
         },
     },
@@ -198,6 +204,20 @@ TIME_ZONE = env("TIME_ZONE", "UTC")
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Hashed, compressed names when collected (production); plain finders in development and tests,
+# where no manifest exists.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+if DEBUG:
+    # Development serves from the finders; an uncollected STATIC_ROOT is expected there.
+    warnings.filterwarnings("ignore", message="No directory at")
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 
@@ -213,6 +233,21 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Public pages: Content-Security-Policy (portal/security_headers.py) and the page cache.
+# Everything from our own origin; no inline script or style anywhere on the public site.
+CSP_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=(), browsing-topics=()"
+)
+# Seconds a rendered public page is kept per language (0 turns the cache off). Publishing or
+# auditing anything invalidates every page at once (portal/cache.py).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 
 # --- Public REST API (/api/v1/): read-only, anonymous, JSON and CSV (see portal/api.py).
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
@@ -255,6 +290,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # httpx logs every request at INFO; the audits make many, and the results say what matters.
+    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }
 
 # --- OpenAPI schema (/api/schema/) and docs (/api/docs/), all assets from our own static files.

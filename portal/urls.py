@@ -1,7 +1,17 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+# The admin and the API stay unprefixed: the API negotiates its language itself (?lang=,
+# Accept-Language), and editors switch languages in the admin's tabs.
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("portal.api_urls")),
 ]
+
+# Public pages under /en/, /ckb/, ...; LocaleMiddleware redirects "/" by Accept-Language.
+urlpatterns += i18n_patterns(
+    path("", include("criteria.urls")),
+    path("", include("providers.urls")),
+    prefix_default_language=True,
+)

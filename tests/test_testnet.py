@@ -379,7 +379,7 @@ def test_env_names_what_a_check_run_needs(testnet: Testnet) -> None:
 
 def _cli(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
     # Our own interpreter and module, with fixed arguments from this file.
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "-m", "tests.testnet", *args],
         cwd=ROOT,
         env={**os.environ, "MAILVET_TESTNET_DIR": str(state)},

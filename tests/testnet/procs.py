@@ -23,7 +23,7 @@ _children: dict[int, subprocess.Popen[bytes]] = {}
 def run(argv: Sequence[str], *, env: dict[str, str] | None = None, timeout: float = 30) -> bytes:
     """Run a tool to completion; raise with its output when it fails. Returns stdout."""
     # argv comes from tool paths found with shutil.which and our own arguments, never a shell.
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         list(argv), env=env, capture_output=True, timeout=timeout, check=False
     )
     if done.returncode != 0:
@@ -46,7 +46,7 @@ def spawn(
     logs.mkdir(parents=True, exist_ok=True)
     pids.mkdir(parents=True, exist_ok=True)
     with open(logs / f"{name}.log", "ab") as log:
-        proc = subprocess.Popen(  # noqa: S603 - see run()
+        proc = subprocess.Popen(
             list(argv),
             stdin=subprocess.DEVNULL,
             stdout=log,

@@ -1,0 +1,89 @@
+"""The public pages' cache: one version number for all of them, bumped when content changes.
+
+Pages are cached per language and full path (the language is in the path). Rather than knowing
+which pages show which object, any saved or deleted curated object (a service, a criterion, an
+assessment written by an audit, a page text ...) bumps the version, and every key made with the
+old version is simply never read again. Changes are rare and rendering is cheap, so that is the
+right trade.
+
+The seed loader publishes with `update()`, which sends no signal: run it before serving, or let
+the cache expire (PAGE_CACHE_SECONDS).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone, translation
+
+VERSION_KEY = "public-pages:version"
+# The apps whose content the public pages show.
+CONTENT_APPS = frozenset({"providers", "criteria"})
+
+
+def current_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, timeout=None)
+        version = cache.get(VERSION_KEY, 1)
+    return int(version)
+
+
+def bump_version() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not set yet (or evicted): any new value invalidates the old keys
+        cache.set(VERSION_KEY, current_version() + 1, timeout=None)
+
+
+@receiver(post_save)
+@receiver(post_delete)
+@receiver(m2m_changed)
+def content_changed(sender: type[Model], **kwargs: Any) -> None:
+    if sender._meta.app_label not in CONTENT_APPS:
+        return
+    # Now, for requests in this transaction, and again after the commit, so a page rendered by
+    # another request between the two (still seeing the old rows) is not kept.
+    bump_version()
+    transaction.on_commit(bump_version)
+
+
+def page_key(request: HttpRequest, today: date) -> str:
+    # The date is part of the key because equal-ranked services are reshuffled daily.
+    path = hashlib.sha256(request.get_full_path().encode("utf-8")).hexdigest()
+    language = translation.get_language()
+    return f"public-page:{current_version()}:{today.isoformat()}:{language}:{path}"
+
+
+def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Keep a public page's successful GET response (body and type only, never cookies)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        seconds = settings.PAGE_CACHE_SECONDS
+        if seconds <= 0 or request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        key = page_key(request, timezone.localdate())
+        hit = cache.get(key)
+        if hit is not None:
+            content, content_type = hit
+            return HttpResponse(content, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render"):
+            response.render()
+        if response.status_code == 200 and not response.cookies:
+            cache.set(key, (response.content, response["Content-Type"]), seconds)
+        return response
+
+    return wrapper

@@ -1,0 +1,94 @@
+"""Template helpers for curated content: safe Markdown and translated fields with fallback.
+
+Texts in the database use a small Markdown subset (paragraphs, "- " lists, **bold**, `code`,
+links). markdown-it-py renders it as CommonMark with raw HTML switched off (so any `<script>` in a
+text is shown as text, not run) and its link validator refusing javascript:, vbscript:, file: and
+data: URLs. Only the rules the subset needs are enabled: no images (a third-party request), no
+headings competing with the page's own.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from django import template
+from django.db.models import Model
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from markdown_it import MarkdownIt
+
+from portal.api import pick_translation
+
+register = template.Library()
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["emphasis", "list", "link", "backticks", "escape", "newline", "entity"])
+
+    def link_open(renderer: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+        # Links lead to other sites: give them no access to this window.
+        tokens[idx].attrSet("rel", "noopener noreferrer")
+        return renderer.renderToken(tokens, idx, options, env)
+
+    md.add_render_rule("link_open", link_open)
+    return md
+
+
+def render_markdown(text: str) -> SafeString:
+    # Safe because raw HTML is disabled: every character of the source is escaped or markup.
+    return mark_safe(_markdown().render(text or ""))  # noqa: S308
+
+
+@register.filter(name="markdown")
+def markdown_filter(text: str) -> SafeString:
+    return render_markdown(text)
+
+
+def _fallback_note() -> SafeString:
+    return format_html('<small class="fallback-note">{}</small>', _("(not yet translated)"))
+
+
+@register.simple_tag(takes_context=True)
+def translated(
+    context: template.Context, obj: Model, field: str, markdown: bool = False
+) -> SafeString:
+    """`obj.field` in the page's language, else in English marked `lang="en"`.
+
+    A text block says so with a small note; a short label (a feature name in a table header)
+    only gets its `lang`, and the page's footer says once that some texts are in English.
+    """
+    language = get_language() or "en"
+    text, text_language = pick_translation(obj, field, language)
+    if text_language is None:
+        return mark_safe("")
+    body = render_markdown(text) if markdown else format_html("{}", text)
+    if text_language == language:
+        return body
+    request = context.get("request")
+    if request is not None:
+        request.content_fallback = True
+    if not markdown:
+        return format_html('<span lang="{}" class="fallback">{}</span>', text_language, body)
+    return format_html(
+        '<div lang="{}" class="fallback">{} {}</div>', text_language, body, _fallback_note()
+    )
+
+
+@register.filter
+def megabytes(value: int | None) -> str:
+    """500 -> "500 MB", 2048 -> "2 GB"; empty when unknown."""
+    if value is None:
+        return ""
+    if value >= 1024 and value % 1024 == 0:
+        return _("%(size)s GB") % {"size": value // 1024}
+    return _("%(size)s MB") % {"size": value}
+
+
+@register.filter
+def get_item(mapping: dict[Any, Any], key: Any) -> Any:
+    return mapping.get(key) if mapping else None

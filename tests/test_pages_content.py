@@ -1,0 +1,146 @@
+"""The public pages show the seed's content in the visitor's language, published items only."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from django.core.cache import cache
+
+from criteria.models import Criterion
+from portal.publishing import PublicationState
+from providers.models import Service
+from providers.templatetags.content import render_markdown
+from providers.views import daily_shuffle
+from tests.factories import make_criterion, make_service
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache() -> None:
+    # The cache outlives a test's database; `update()` below sends no signal to invalidate it.
+    cache.clear()
+
+
+def text(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def test_ckb_providers_page_has_proton_mails_kurdish_summary(seeded, client):
+    page = text(client, "/ckb/providers/")
+    assert "خزمەتگوزاریەکی پۆستەی ئەلکتڕۆنیە" in page
+    assert "is an email service with a focus on privacy, encryption" not in page
+
+
+@pytest.mark.parametrize(("lang", "direction"), [("ckb", "rtl"), ("fa", "rtl"), ("en", "ltr")])
+def test_direction_follows_the_language(seeded, client, lang, direction):
+    assert f'<html lang="{lang}" dir="{direction}">' in text(client, f"/{lang}/compare/")
+
+
+def test_missing_translation_falls_back_to_english_and_says_so(seeded, client):
+    # The aliasing page texts exist in English only.
+    page = text(client, "/ckb/aliasing/")
+    assert re.search(r'<div lang="en" class="fallback"><p>Email aliasing can act', page)
+    assert 'class="fallback-note"' in page
+    assert 'class="fallback-note"' not in text(client, "/en/aliasing/")
+    # Short labels (the comparison's feature names) only get their language, and the footer
+    # says once that some texts are in English.
+    compare = text(client, "/ckb/compare/")
+    assert '<span lang="en" class="fallback">Web Key Directory (WKD)</span>' in compare
+    assert compare.count('class="fallback-note"') == 1
+
+
+def test_root_redirects_by_accept_language(seeded, client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="ckb,en;q=0.5")
+    assert response.status_code == 302
+    assert response["Location"] == "/ckb/"
+    assert client.get("/", HTTP_ACCEPT_LANGUAGE="de-CH")["Location"] == "/de/"
+
+
+def test_language_switcher_keeps_the_page_and_its_query(seeded, client):
+    page = text(client, "/en/compare/?openpgp=true")
+    assert 'href="/ckb/compare/?openpgp=true"' in page
+    assert 'href="/fa/compare/?openpgp=true"' in page
+    assert "<form" not in page.split("<main")[0]  # plain links, no POST form
+
+
+def test_category_pages_carry_the_documents_structure(seeded, client):
+    providers = text(client, "/en/providers/")
+    assert "OpenPGP-compatible services" in providers and "More Providers" in providers
+    assert "protonmailrmez3lotccipshtkleegetolb73fuirgj7r4o4vfu7ozyd.onion" in providers
+    assert "/static/img/status-good.svg" in providers
+    assert "Google Play" in providers  # downloads per platform
+    aliasing = text(client, "/en/aliasing/")
+    assert 'class="checklist"' in aliasing and "Notable free features" in aliasing
+    self_hosting = text(client, "/en/self-hosting/")
+    assert "poolp.org" in self_hosting  # further reading
+    for slug in ("mailcow", "mail-in-a-box"):
+        assert f'id="{slug}"' in self_hosting
+
+
+def test_home_lists_the_three_categories(seeded, client):
+    page = text(client, "/en/")
+    for path in ("/en/providers/", "/en/aliasing/", "/en/self-hosting/"):
+        assert f'href="{path}"' in page
+    assert "dependable business models" in page
+
+
+def test_service_page_has_the_checklist_and_an_audit_slot(seeded, client):
+    page = text(client, "/en/services/proton-mail/")
+    assert "Criteria checklist" in page and "Minimum to qualify" in page
+    assert "Latest automated audit" in page
+    assert "Proton Mail Bridge" in page  # the description
+
+
+def test_drafts_are_never_shown(seeded, client):
+    make_service(name="Secret Draft Mail", slug="secret-draft", summary_en="Hush.")
+    Service.objects.filter(slug="tutanota").update(state=PublicationState.IN_REVIEW)
+    make_criterion(text_en="A draft criterion nobody may see.", state=PublicationState.DRAFT)
+    for url in (
+        "/en/",
+        "/en/providers/",
+        "/en/compare/",
+        "/en/compare/?compare=secret-draft&compare=proton-mail",
+        "/en/criteria/",
+        "/en/services/proton-mail/",
+    ):
+        page = text(client, url)
+        assert "Secret Draft" not in page and "Tutanota" not in page, url
+        assert "A draft criterion" not in page, url
+    assert client.get("/en/services/secret-draft/").status_code == 404
+    assert client.get("/en/services/tutanota/").status_code == 404
+
+
+def test_criteria_page_marks_retired_criteria_with_the_reason(seeded, client):
+    criterion = Criterion.objects.published().filter(parent__isnull=True).first()
+    Criterion.objects.filter(pk=criterion.pk).update(
+        retired=True, retired_reason_en="Superseded by a newer standard."
+    )
+    page = text(client, "/en/criteria/")
+    assert "Superseded by a newer standard." in page
+    assert f'id="criterion-{criterion.key}"' in page
+
+
+def test_markdown_is_rendered_safely():
+    html = render_markdown(
+        "**b** <script>x()</script> [a](javascript:alert(1)) [ok](https://e.org)"
+    )
+    assert "<strong>b</strong>" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert 'href="javascript' not in html
+    assert '<a href="https://e.org" rel="noopener noreferrer">ok</a>' in html
+
+
+def test_daily_shuffle_is_stable_within_a_day_and_changes_across_days():
+    class Item:
+        def __init__(self, slug: str) -> None:
+            self.slug = slug
+
+    items = [Item(f"s{n}") for n in range(12)]
+    day = date(2026, 1, 1)
+    first = [i.slug for i in daily_shuffle(items, day)]
+    assert first == [i.slug for i in daily_shuffle(list(reversed(items)), day)]
+    orders = {tuple(i.slug for i in daily_shuffle(items, date(2026, 1, d))) for d in range(1, 6)}
+    assert len(orders) > 1
