@@ -23,9 +23,7 @@ _children: dict[int, subprocess.Popen[bytes]] = {}
 def run(argv: Sequence[str], *, env: dict[str, str] | None = None, timeout: float = 30) -> bytes:
     """Run a tool to completion; raise with its output when it fails. Returns stdout."""
     # argv comes from tool paths found with shutil.which and our own arguments, never a shell.
-    done = subprocess.run(
-        list(argv), env=env, capture_output=True, timeout=timeout, check=False
-    )
+    done = subprocess.run(list(argv), env=env, capture_output=True, timeout=timeout, check=False)
     if done.returncode != 0:
         output = (done.stderr or done.stdout).decode(errors="replace").strip()
         raise RuntimeError(f"{argv[0]} failed ({done.returncode}): {output}")
