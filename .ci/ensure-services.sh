@@ -3,7 +3,8 @@
 # system tools (gettext for the message catalogues). Safe to run again; needs root to install.
 set -euo pipefail
 
-APT_PACKAGES=(gettext postgresql redis-server)
+# chromium: the browser tests (Playwright drives Debian's build; it downloads none of its own).
+APT_PACKAGES=(gettext postgresql redis-server chromium)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else echo "skipped (needs root): $*" >&2; fi; }
 

@@ -1,0 +1,126 @@
+"""The public pages in a real browser: Debian's chromium driven by Playwright.
+
+Screenshots of the comparison page in en and ckb are saved under test-output/screenshots/.
+A missing chromium fails the run: CI installs it (.ci/ensure-services.sh).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+# Playwright's sync API runs an event loop in this thread; the Django calls here are the test's
+# own set-up (loadseed), not made from inside that loop's callbacks.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+
+CHROMIUM = os.environ.get("MAILVET_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.fail(f"No chromium at {CHROMIUM}: install Debian's chromium package.", pytrace=False)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(transactional_db: None, live_server) -> str:  # type: ignore[no-untyped-def]
+    call_command("loadseed", verbosity=0)
+    return live_server.url
+
+
+@pytest.fixture
+def page(browser: Browser, site: str) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: _record(m, problems))
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    # Anything not served by the test server is a third-party request.
+    page.on(
+        "request",
+        lambda r: problems.append(f"third-party: {r.url}") if not r.url.startswith(site) else None,
+    )
+    page.problems = problems  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+def _record(message: ConsoleMessage, problems: list[str]) -> None:
+    # CSP violations and script errors are reported as console errors.
+    if message.type in {"error", "warning"}:
+        problems.append(f"console {message.type}: {message.text}")
+
+
+def _text_edges(page: Page, selector: str) -> tuple[float, float]:
+    """Left and right edge of an element's text (not its box, which spans the full width)."""
+    return tuple(
+        page.evaluate(
+            "(s) => { const r = document.createRange();"
+            " r.selectNodeContents(document.querySelector(s));"
+            " const b = r.getBoundingClientRect(); return [b.left, b.right]; }",
+            selector,
+        )
+    )
+
+
+def test_filtering_the_comparison_by_clicking(page: Page, site: str) -> None:
+    page.goto(f"{site}/en/compare/")
+    everyone = page.locator("tbody tr").count()
+    page.get_by_label("OpenPGP", exact=True).select_option("true")
+    page.get_by_label("Web Key Directory (WKD)").select_option("true")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_load_state()
+    assert "openpgp=true" in page.url and "wkd=true" in page.url
+    rows = page.locator("tbody tr")
+    assert rows.count() == 2 < everyone
+    names = " ".join(rows.all_inner_texts())
+    assert "Proton Mail" in names and "Mailbox.org" in names
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "compare-en.png", full_page=True)
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_comparing_two_services_side_by_side(page: Page, site: str) -> None:
+    page.goto(f"{site}/en/compare/")
+    page.locator("tbody tr", has_text="Proton Mail").locator("input[type=checkbox]").check()
+    page.locator("tbody tr", has_text="Tutanota").locator("input[type=checkbox]").check()
+    page.get_by_role("button", name="Compare selected").click()
+    page.wait_for_load_state()
+    side = page.locator("section.side-by-side")
+    headers = side.locator("thead th").all_inner_texts()
+    assert sorted(headers[1:]) == ["Proton Mail", "Tutanota"]
+    assert side.locator("tbody tr").count() > 5
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_central_kurdish_pages_are_laid_out_right_to_left(page: Page, site: str) -> None:
+    page.goto(f"{site}/en/compare/")
+    left, right = _text_edges(page, "h1")
+    assert left < page.viewport_size["width"] * 0.25  # type: ignore[index]
+    page.get_by_role("link", name="کوردی").first.click()
+    page.wait_for_load_state()
+    assert "/ckb/compare/" in page.url
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    # Logical properties mirror the layout: the heading's text starts at the right edge.
+    left, right = _text_edges(page, "h1")
+    width = page.viewport_size["width"]  # type: ignore[index]
+    assert right > width * 0.75 and left > width * 0.25
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "compare-ckb.png", full_page=True)
+    assert page.problems == []  # type: ignore[attr-defined]
