@@ -90,3 +90,11 @@ def change_form_data(response) -> dict:
         for form in formset.forms:
             _field_data(form, data)
     return data
+
+
+@pytest.fixture(scope="session")
+def config(request: pytest.FixtureRequest):
+    """The checks' network settings pointing at the local test network."""
+    from audits.net.config import NetConfig
+
+    return NetConfig.from_env(request.getfixturevalue("testnet").env)
