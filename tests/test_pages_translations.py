@@ -20,9 +20,7 @@ LOCALE = Path(settings.BASE_DIR) / "locale"
 LANGUAGES = ("ckb", "de", "fr", "es", "fa")
 # The catalogues hold the public pages' strings plus ~300 of the admin, the API and the checks.
 MINIMUM_ENTRIES = 400
-ENTRY = re.compile(
-    r'^((?:#.*\n)*)(?:msgctxt ((?:".*"\n)+))?msgid ((?:".*"\n)+)', re.MULTILINE
-)
+ENTRY = re.compile(r'^((?:#.*\n)*)(?:msgctxt ((?:".*"\n)+))?msgid ((?:".*"\n)+)', re.MULTILINE)
 
 
 def unquote(block: str) -> str:
