@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.utils.translation import gettext_lazy as _
 
 from audits.checks.result import CheckResult, CheckStatus
-from audits.checks.tls import concurrently, unique, worst
+from audits.checks.tls import concurrently, no_mx_hosts, unique, worst
 from audits.net import smtp
 from audits.net.config import NetConfig
 from audits.net.guard import ForbiddenAddress
@@ -115,9 +115,7 @@ def check_dane(
     started = time.monotonic()
     hosts = unique(mx_hosts)
     if not hosts:
-        return CheckResult(
-            "dane", "", CheckStatus.NOT_APPLICABLE, _("No MX hosts: the domain accepts no mail.")
-        )
+        return no_mx_hosts("dane")
     port = config.port(25)
 
     def one(host: str) -> dict[str, Any]:

@@ -56,6 +56,13 @@ def unique(hosts: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(h.rstrip(".").lower() for h in hosts))
 
 
+def no_mx_hosts(check: str) -> CheckResult:
+    """The result of a per-MX check for a domain without MX hosts (null MX or none)."""
+    return CheckResult(
+        check, "", CheckStatus.NOT_APPLICABLE, _("No MX hosts: the domain accepts no mail.")
+    )
+
+
 def judge_scan(scan_result: TlsScan) -> tuple[CheckStatus, list[str]]:
     """The verdict on one server's TLS, with the reasons for it."""
     problems: list[str] = []
@@ -141,12 +148,7 @@ def check_tls_mail(mx_hosts: Iterable[str], *, resolve: Resolve, config: NetConf
     started = time.monotonic()
     hosts = unique(mx_hosts)
     if not hosts:
-        return CheckResult(
-            "tls_mail",
-            "",
-            CheckStatus.NOT_APPLICABLE,
-            _("No MX hosts: the domain accepts no mail."),
-        )
+        return no_mx_hosts("tls_mail")
     port = config.port(25)
 
     def one(host: str) -> dict[str, Any]:
