@@ -75,14 +75,16 @@ def run_audit(
     dns = DnsResolver.for_check(config)
     mx_hosts = target.mx_hosts or _mx_hosts(target.domain, dns)
     web_host = target.web_host or target.domain
-    checks = _plan(target, mx_hosts, web_host, config)
+    checks = plan_checks(target, mx_hosts, web_host, config)
     results: list[CheckResult] = []
     with ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="audit") as pool:
         futures: dict[str, Future[CheckResult]] = {
             key: pool.submit(_guarded, key, target.domain, run) for key, run in checks.items()
         }
-        deadline = time.monotonic() + config.check_timeout + GRACE_SECONDS
+        submitted = time.monotonic()
         for key, future in futures.items():
+            bound = time_bound(key, config)
+            deadline = submitted + bound + GRACE_SECONDS
             try:
                 result = future.result(timeout=max(0.0, deadline - time.monotonic()))
             except FutureTimeout:
@@ -91,7 +93,7 @@ def run_audit(
                     target.domain,
                     CheckStatus.ERROR,
                     _("The check did not finish within its time bound."),
-                    {"bound_seconds": config.check_timeout},
+                    {"bound_seconds": bound},
                 )
             results.append(result)
             if progress is not None:
@@ -104,6 +106,15 @@ def run_audit(
     )
 
 
+# Checks built on a full sslyze scan; every other check has AUDIT_CHECK_TIMEOUT.
+TLS_SCAN_CHECKS = frozenset({"tls_web", "tls_mail"})
+
+
+def time_bound(key: str, config: NetConfig) -> float:
+    """Seconds check `key` may take before the audit reports it as unfinished."""
+    return config.tls_scan_timeout if key in TLS_SCAN_CHECKS else config.check_timeout
+
+
 def _mx_hosts(domain: str, dns: DnsResolver) -> tuple[str, ...]:
     try:
         mx: MxSet = lookup_mx(domain, dns)
@@ -112,7 +123,7 @@ def _mx_hosts(domain: str, dns: DnsResolver) -> tuple[str, ...]:
     return () if mx.is_null else mx.hosts
 
 
-def _plan(
+def plan_checks(
     target: AuditTarget, mx_hosts: tuple[str, ...], web_host: str, config: NetConfig
 ) -> dict[str, Callable[[], CheckResult]]:
     """Check key -> a call with everything it needs. Each gets its own resolver and time bound."""

@@ -1,6 +1,7 @@
 import pytest
 
 from audits.net.config import ConfigError, NetConfig
+from audits.runner import time_bound
 
 
 def test_config_reads_every_audit_variable():
@@ -12,8 +13,14 @@ def test_config_reads_every_audit_variable():
             "AUDIT_PORT_OVERRIDES": "443=8443,25=2525",
             "AUDIT_CA_BUNDLE": "/tmp/ca.pem",
             "AUDIT_DKIM_SELECTORS": "mail, ed",
+            "AUDIT_CHECK_TIMEOUT": "12",
+            "AUDIT_TLS_SCAN_TIMEOUT": "90",
         }
     )
+    assert (config.check_timeout, config.tls_scan_timeout) == (12.0, 90.0)
+    # The full TLS scans get their own bound; everything else the common one.
+    assert time_bound("tls_mail", config) == time_bound("tls_web", config) == 90.0
+    assert time_bound("starttls", config) == time_bound("dnssec", config) == 12.0
     assert config.nameservers == (("127.53.0.1", 5300), ("::1", 53), ("192.0.2.1", 53))
     assert config.timeout == 2.5
     assert config.allow_private_networks is True

@@ -12,6 +12,7 @@ from audits.checks.dane import TlsaRecord, TlsaSet, check_dane, judge_host, matc
 from audits.checks.result import CheckStatus
 from audits.net import smtp
 from tests import netutil
+from tests.testnet.ca import TestCA
 from tests.testnet.zones import DOMAINS, SMTP_PORT
 
 
@@ -50,19 +51,39 @@ def _spki(der: bytes) -> bytes:
 def test_dane_ee_matches_every_selector_and_matching_type(good_chain, selector, mtype):
     content = good_chain[0] if selector == 0 else _spki(good_chain[0])
     data = {0: content, 1: hashlib.sha256(content).digest(), 2: hashlib.sha512(content).digest()}
-    assert matches(TlsaRecord(3, selector, mtype, data[mtype]), good_chain)
-    assert not matches(TlsaRecord(3, selector, mtype, b"\x00" + data[mtype][1:]), good_chain)
+    assert matches(TlsaRecord(3, selector, mtype, data[mtype]), good_chain, "mx.good.test")
+    wrong = TlsaRecord(3, selector, mtype, b"\x00" + data[mtype][1:])
+    assert not matches(wrong, good_chain, "mx.good.test")
+
+
+def _der(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(Encoding.DER)
 
 
 def test_dane_ta_matches_an_issuer_not_the_leaf(testnet, good_chain):
     # The test servers send only their leaf; add the test CA as the issuer the chain would carry.
     ca = x509.load_pem_x509_certificate(testnet.ca_bundle.read_bytes())
-    chain = (good_chain[0], ca.public_bytes(Encoding.DER))
+    chain = (good_chain[0], _der(ca))
     issuer = hashlib.sha256(_spki(chain[1])).digest()
     leaf = hashlib.sha256(_spki(chain[0])).digest()
-    assert matches(TlsaRecord(2, 1, 1, issuer), chain)
-    assert matches(TlsaRecord(2, 0, 2, hashlib.sha512(chain[1]).digest()), chain)
-    assert not matches(TlsaRecord(2, 1, 1, leaf), chain)
+    assert matches(TlsaRecord(2, 1, 1, issuer), chain, "mx.good.test")
+    assert matches(TlsaRecord(2, 0, 2, hashlib.sha512(chain[1]).digest()), chain, "mx.good.test")
+    assert not matches(TlsaRecord(2, 1, 1, leaf), chain, "mx.good.test")
+
+
+def test_dane_ta_needs_the_leaf_to_be_issued_by_the_anchor_for_the_mx_name(
+    testnet, good_chain, tmp_path
+):
+    ours = x509.load_pem_x509_certificate(testnet.ca_bundle.read_bytes())
+    other_ca = TestCA(tmp_path)  # a second CA whose leaf merely sits in front of our anchor
+    foreign = other_ca.issue(["mx.good.test"], "foreign").certificate
+    anchor = TlsaRecord(2, 0, 1, hashlib.sha256(_der(ours)).digest())
+    genuine = good_chain[0]
+    # Anchor present and it signed the leaf: valid for the name on the leaf only.
+    assert matches(anchor, (genuine, _der(ours)), "mx.good.test")
+    assert not matches(anchor, (genuine, _der(ours)), "mx.weak.test")
+    # Anchor present in the chain but the leaf was signed by someone else: no match.
+    assert not matches(anchor, (_der(foreign), _der(ours)), "mx.good.test")
 
 
 def test_bogus_tlsa_answer_fails(testnet):

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import shutil
+import subprocess
+import sys
 import time
 
 import pytest
+from django.conf import settings
 
 from audits.checks.result import CheckStatus
 from audits.checks.tls import check_tls_mail, check_tls_web
-from audits.net.tls import weak_tls12_suites
+from audits.net.tls import has_route
+from audits.net.tls_scan import AcceptedSuite
 from tests import netutil
 from tests.testnet.zones import DOMAINS
 
@@ -44,8 +50,10 @@ def test_tls_web_names_tls10_on_the_weak_host(testnet):
         "www.weak.test", resolve=netutil.resolver(testnet), config=netutil.config(testnet)
     )
     host = result.details["hosts"][0]
-    assert "TLSv1" in host["accepted"] and "TLSv1.3" in host["accepted"]
+    assert "TLSv1" in host["accepted_versions"] and "TLSv1.3" in host["accepted_versions"]
     assert any("RFC 8996" in p for p in host["problems"])
+    # The legacy profile offers OpenSSL's DEFAULT list: static-RSA-less, but CBC suites in 1.2.
+    assert host["without_forward_secrecy_or_aead"]
 
 
 def test_tls_web_passes_good_host_with_only_modern_versions(testnet):
@@ -53,8 +61,12 @@ def test_tls_web_passes_good_host_with_only_modern_versions(testnet):
         "www.good.test", resolve=netutil.resolver(testnet), config=netutil.config(testnet)
     )
     host = result.details["hosts"][0]
-    assert set(host["accepted"]) == {"TLSv1.2", "TLSv1.3"}
-    assert host["weak_suite"] is None and host["certificate_valid"] is True
+    assert host["accepted_versions"] == ["TLSv1.2", "TLSv1.3"]
+    assert host["without_forward_secrecy_or_aead"] == [] and host["weak_dh"] == []
+    assert host["certificate_valid"] is True and host["untested_versions"] == []
+    assert host["problems"] == []
+    # Every suite sslyze found is one the modern test profile configures.
+    assert all("GCM" in s or "CHACHA20" in s for s in host["suites"]["TLSv1.2"])
 
 
 def test_certificate_for_another_name_fails(testnet):
@@ -87,9 +99,26 @@ def test_reset_web_host_gives_error_at_once(testnet):
     assert time.monotonic() - started < 1.0
 
 
-def test_weak_suite_list_has_no_forward_secret_aead_suite():
-    assert weak_tls12_suites()
-    assert not [s for s in weak_tls12_suites() if s.startswith("ECDHE-") and "GCM" in s]
+@pytest.mark.parametrize(
+    ("version", "name", "forward_secret", "aead"),
+    [
+        ("TLSv1.3", "TLS_AES_128_GCM_SHA256", True, True),
+        ("TLSv1.2", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", True, True),
+        ("TLSv1.2", "TLS_DHE_RSA_WITH_AES_256_CCM_8", True, True),
+        ("TLSv1.2", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", True, False),
+        ("TLSv1.2", "TLS_RSA_WITH_AES_128_GCM_SHA256", False, True),
+        ("TLSv1.2", "TLS_RSA_WITH_AES_256_CBC_SHA", False, False),
+    ],
+)
+def test_suite_names_tell_forward_secrecy_and_aead(version, name, forward_secret, aead):
+    suite = AcceptedSuite(version, name, None, None)
+    assert (suite.forward_secret, suite.aead) == (forward_secret, aead)
+
+
+def test_dh_groups_below_2048_bits_are_weak_and_ecdh_is_not():
+    assert AcceptedSuite("TLSv1.2", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "DH", 1024).weak_dh
+    assert not AcceptedSuite("TLSv1.2", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "DH", 2048).weak_dh
+    assert not AcceptedSuite("TLSv1.3", "TLS_AES_128_GCM_SHA256", "X25519", 253).weak_dh
 
 
 def test_private_address_is_an_error_when_not_allowed(testnet):
@@ -97,3 +126,65 @@ def test_private_address_is_an_error_when_not_allowed(testnet):
     result = check_tls_web("www.good.test", resolve=netutil.resolver(testnet), config=config)
     assert result.status == CheckStatus.ERROR
     assert "not a public address" in result.details["hosts"][0]["problems"][0]
+
+
+@pytest.mark.parametrize(
+    ("check", "host"), [("tls_web", "www.weak.test"), ("tls_mail", "mx.weak.test")]
+)
+def test_a_1024_bit_dh_group_is_found_and_named(testnet, check, host):
+    config = netutil.config(testnet)
+    resolve = netutil.resolver(testnet)
+    if check == "tls_web":
+        result = check_tls_web(host, resolve=resolve, config=config)
+    else:
+        result = check_tls_mail([host], resolve=resolve, config=config)
+    details = result.details["hosts"][0]
+    assert details["weak_dh"], details
+    assert {entry["bits"] for entry in details["weak_dh"]} == {1024}
+    assert all("_DHE_" in entry["suite"] for entry in details["weak_dh"])
+    assert any("1024-bit Diffie-Hellman" in p for p in details["problems"])
+
+
+def test_every_address_of_a_host_is_scanned(testnet):
+    # mx.good.test behind two addresses; the second server's certificate names mx-ta only.
+    def resolve(name: str) -> list[str]:
+        return [testnet.address("mx.good.test"), testnet.address("mx-ta.good.test")]
+
+    result = check_tls_mail(["mx.good.test"], resolve=resolve, config=netutil.config(testnet))
+    by_address = {h["address"]: h for h in result.details["hosts"]}
+    assert by_address[testnet.address("mx.good.test")]["status"] == "pass"
+    second = by_address[testnet.address("mx-ta.good.test")]
+    assert second["status"] == "fail" and second["certificate_valid"] is False
+    assert result.status == CheckStatus.FAIL
+
+
+def test_addresses_without_a_route_are_told_apart_from_reachable_ones():
+    # A network namespace with no interface up: the kernel has no route to anything there.
+    probe = (
+        "from audits.net.tls import has_route; "
+        "print(has_route('2001:db8::1'), has_route('192.0.2.7'))"
+    )
+    unshare = shutil.which("unshare")
+    assert unshare, "util-linux's unshare is needed"
+    isolated = subprocess.run(
+        [unshare, "--net", sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=settings.BASE_DIR,
+    )
+    assert isolated.stdout.split() == ["False", "False"]
+    assert has_route("127.0.0.1")
+
+
+def test_a_scan_past_its_own_bound_is_an_error_at_the_bound(testnet):
+    # The tarpit holds the connectivity test for the whole per-step timeout (2 s); the scan's
+    # bound is shorter, so the check must give up at the bound, not wait for sslyze.
+    config = dataclasses.replace(netutil.config(testnet, timeout=2.0), tls_scan_timeout=0.5)
+    started = time.monotonic()
+    result = check_tls_mail(
+        ["tarpit.broken.test"], resolve=netutil.resolver(testnet), config=config
+    )
+    assert time.monotonic() - started < 1.5
+    assert result.status == CheckStatus.ERROR
+    assert "did not finish within 0.5 s" in result.details["hosts"][0]["problems"][0]

@@ -32,25 +32,17 @@ def errors(query: str) -> dict:
 
 # --- On the seed: the document's facts -----------------------------------------------------------
 
-needs_full_seed = pytest.mark.skipif(
-    not (Path(DATA_DIR) / "services" / "proton-mail.yaml").exists(),
-    reason="the seed's provider files are still being transcribed",
-)
 
-
-@needs_full_seed
 def test_openpgp_and_wkd_are_proton_mail_and_mailbox_org(seeded):
     assert set(slugs("openpgp=true&wkd=true")) == {"proton-mail", "mailbox-org"}
 
 
-@needs_full_seed
 def test_false_means_the_document_says_no(seeded):
     # "Tutanota does not use OpenPGP"; StartMail has OpenPGP but "does not support" WKD.
     assert slugs("openpgp=false") == ["tutanota"]
     assert slugs("openpgp=true&wkd=false") == ["startmail"]
 
 
-@needs_full_seed
 def test_anonymous_payment_is_cash_or_cryptocurrency(seeded):
     found = set(slugs("anonymous_payment=true"))
     # Proton takes cash and Bitcoin, Mailbox.org cash by post, StartMail Bitcoin. Tutanota's
@@ -63,7 +55,6 @@ def test_anonymous_payment_is_cash_or_cryptocurrency(seeded):
     )
 
 
-@needs_full_seed
 def test_exclude_country_keeps_services_without_a_known_country(seeded):
     # Mailbox.org (Berlin) and Tutanota (Hanover) are German.
     assert set(slugs("exclude_country=DE")) == {

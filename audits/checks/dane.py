@@ -3,8 +3,9 @@
 The caller passes the TLSA answer and whether the resolver validated it (AD): TLSA records from an
 insecure zone must not be used (RFC 7672 2.2), so they fail here. For SMTP only DANE-EE (3) and
 DANE-TA (2) are usable (RFC 7672 3.1.3); PKIX-TA/EE (0/1) records are reported but never match.
-DANE-TA is matched against the issuer certificates the server sent (RFC 7671 5.2.2); the chain's
-signatures themselves are left to OpenSSL's view of the handshake and not re-verified here.
+DANE-TA is matched against the issuer certificates the server sent (RFC 7671 5.2.2), and the
+chain from the leaf up to the matched anchor must then validate for the MX host name, with the
+anchor as the only trusted root (RFC 7672 3.2.2: the reference identifier is the MX host name).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 from django.utils.translation import gettext_lazy as _
 
 from audits.checks.result import CheckResult, CheckStatus
@@ -71,25 +73,46 @@ def association(content: bytes, mtype: int) -> bytes | None:
     return None
 
 
-def matches(record: TlsaRecord, chain: tuple[bytes, ...]) -> bool:
-    """Does this record match the presented chain (leaf first)?"""
-    if record.usage == DANE_EE:
-        candidates = chain[:1]
-    elif record.usage == DANE_TA:
-        # A trust anchor is an issuer; the leaf counts too when it is self-issued (RFC 7671 5.2).
-        candidates = chain[1:] or chain[:1]
-    else:
+def _matching_index(record: TlsaRecord, chain: tuple[bytes, ...], first: int) -> int | None:
+    """Index of the first certificate from `first` on that this record's data matches."""
+    for index in range(first, len(chain)):
+        content = selected(chain[index], record.selector)
+        if content is not None and association(content, record.mtype) == record.data:
+            return index
+    return None
+
+
+def anchor_validates(chain: tuple[bytes, ...], anchor_index: int, host: str) -> bool:
+    """Does the presented chain, up to chain[anchor_index] as the sole trust anchor, validate
+    for `host`? `cryptography`'s RFC 5280 verifier does the signatures, dates and name."""
+    try:
+        certificates = [x509.load_der_x509_certificate(der) for der in chain[: anchor_index + 1]]
+        verifier = (
+            PolicyBuilder()
+            .store(Store([certificates[-1]]))
+            .build_server_verifier(x509.DNSName(host))
+        )
+        verifier.verify(certificates[0], certificates[1:-1])
+    except (VerificationError, ValueError):
         return False
-    for cert_der in candidates:
-        content = selected(cert_der, record.selector)
-        if content is None:
-            return False
-        if association(content, record.mtype) == record.data:
-            return True
-    return False
+    return True
 
 
-def judge_host(tlsa: TlsaSet | None, chain: tuple[bytes, ...]) -> tuple[CheckStatus, str]:
+def matches(record: TlsaRecord, chain: tuple[bytes, ...], host: str) -> bool:
+    """Does this record match the presented chain (leaf first) of the MX `host`?"""
+    if record.usage == DANE_EE:
+        # RFC 7672 3.1.1: DANE-EE ignores names and dates; the key is what is pinned.
+        return _matching_index(record, chain[:1], 0) is not None
+    if record.usage != DANE_TA:
+        return False
+    # A trust anchor is an issuer; a self-issued leaf may be its own anchor (RFC 7671 5.2).
+    index = _matching_index(record, chain, 1 if len(chain) > 1 else 0)
+    return index is not None and anchor_validates(chain, index, host)
+
+
+def judge_host(
+    tlsa: TlsaSet | None, chain: tuple[bytes, ...], host: str = ""
+) -> tuple[CheckStatus, str]:
     if tlsa is not None and tlsa.bogus:
         return CheckStatus.FAIL, "the TLSA lookup failed DNSSEC validation (RFC 7672 2.1.1)"
     if tlsa is None or not tlsa.records:
@@ -99,7 +122,7 @@ def judge_host(tlsa: TlsaSet | None, chain: tuple[bytes, ...]) -> tuple[CheckSta
     usable = [r for r in tlsa.records if r.usage in (DANE_TA, DANE_EE)]
     if not usable:
         return CheckStatus.FAIL, "no usable TLSA record (only DANE-TA(2) and DANE-EE(3) count)"
-    if any(matches(record, chain) for record in usable):
+    if any(matches(record, chain, host) for record in usable):
         return CheckStatus.PASS, "a TLSA record matches the presented certificate"
     return CheckStatus.FAIL, "no TLSA record matches the presented certificate"
 
@@ -138,7 +161,7 @@ def check_dane(
             reason = probe.tls_error or "STARTTLS not offered"
             return {**verdict, "status": CheckStatus.FAIL, "message": f"no certificate: {reason}"}
         chain = probe.tls.chain_der or (probe.tls.cert_der,)
-        status, message = judge_host(answer, chain)
+        status, message = judge_host(answer, chain, host)
         return {**verdict, "status": status, "message": message}
 
     verdicts = concurrently(one, hosts)

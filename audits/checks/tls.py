@@ -1,8 +1,10 @@
-"""`tls_web` and `tls_mail`: protocol versions, cipher suites and the certificate.
+"""`tls_web` and `tls_mail`: protocol versions, cipher suites, DH groups and the certificate.
 
-RFC 8996 deprecates TLS 1.0 and 1.1: a server that still accepts either fails. RFC 9325 (BCP 195)
-4.2 recommends forward-secret AEAD suites: a server that accepts a TLS 1.2 suite without them fails.
-The certificate must verify for the name (RFC 6125) against the public roots plus AUDIT_CA_BUNDLE.
+RFC 8996 deprecates TLS 1.0 and 1.1 (RFC 7568 and 6176 did SSL 3.0 and 2.0): a server that still
+accepts any of them fails. RFC 9325 (BCP 195) 4.2 recommends forward-secret AEAD suites, and 4.1
+finite-field DH groups of at least 2048 bits: a server that accepts a suite without them fails. The
+certificate must verify for the name (RFC 6125) against the public roots plus AUDIT_CA_BUNDLE.
+Every address of a host is scanned (up to MAX_ADDRESSES_PER_HOST) with sslyze (net/tls_scan).
 """
 
 from __future__ import annotations
@@ -15,17 +17,10 @@ from typing import Any, TypeVar
 from django.utils.translation import gettext_lazy as _
 
 from audits.checks.result import CheckResult, CheckStatus
-from audits.net import smtp
 from audits.net.config import NetConfig
 from audits.net.guard import ForbiddenAddress
-from audits.net.tls import (
-    ConnectionProblem,
-    Deadline,
-    TlsScan,
-    guarded_addresses,
-    scan,
-    tcp_connector,
-)
+from audits.net.tls import ConnectionProblem, guarded_addresses, has_route
+from audits.net.tls_scan import MIN_DH_BITS, MODERN_VERSIONS, ScanTarget, ServerTls, scan_servers
 
 Resolve = Callable[[str], list[str]]
 T = TypeVar("T")
@@ -63,99 +58,143 @@ def no_mx_hosts(check: str) -> CheckResult:
     )
 
 
-def judge_scan(scan_result: TlsScan) -> tuple[CheckStatus, list[str]]:
+# Addresses scanned per host: enough to catch a mixed fleet behind one name, bounded so a hostile
+# answer listing hundreds of addresses cannot turn one check into hundreds of scans. Addresses this
+# machine has no route to (IPv6 on an IPv4-only worker) are left out rather than failed.
+MAX_ADDRESSES_PER_HOST = 4
+
+_LEGACY_RFC = {"SSLv2": "RFC 6176", "SSLv3": "RFC 7568", "TLSv1": "RFC 8996", "TLSv1.1": "RFC 8996"}
+
+
+def judge_server(server: ServerTls) -> tuple[CheckStatus, list[str]]:
     """The verdict on one server's TLS, with the reasons for it."""
+    if server.connection_error:
+        return CheckStatus.ERROR, [server.connection_error]
     problems: list[str] = []
-    legacy = scan_result.legacy_versions
-    if legacy:
-        problems.append(f"accepts {', '.join(legacy)} (deprecated by RFC 8996)")
-    if not any(v in scan_result.accepted for v in ("TLSv1.2", "TLSv1.3")):
-        problems.append("no TLS 1.2 or 1.3")
-    if scan_result.weak_suite:
-        problems.append(f"accepts {scan_result.weak_suite} (no forward secrecy or no AEAD)")
-    session = scan_result.session
-    if session is not None and not session.verified:
-        problems.append(f"certificate not valid: {session.verify_error}")
-    return (CheckStatus.FAIL if problems else CheckStatus.PASS), problems
+    for version in server.legacy_versions:
+        problems.append(f"accepts {version} (forbidden by {_LEGACY_RFC[version]})")
+    if not any(v in server.accepted_versions for v in MODERN_VERSIONS) and not any(
+        v in server.untested_versions for v in MODERN_VERSIONS
+    ):
+        problems.append("accepts neither TLS 1.2 nor TLS 1.3")
+    weak = server.modern_suites_without_fs_or_aead
+    if weak:
+        problems.append(
+            f"accepts {len(weak)} suite(s) without forward secrecy or AEAD (RFC 9325 4.2), "
+            f"e.g. {weak[0]}"
+        )
+    weak_dh = server.weak_dh_suites
+    if weak_dh:
+        bits = min(s.key_bits or 0 for s in weak_dh)
+        problems.append(
+            f"uses a {bits}-bit Diffie-Hellman group (below {MIN_DH_BITS}, RFC 9325 4.1) "
+            f"with {weak_dh[0].name}"
+        )
+    if not server.certificate_valid:
+        problems.append(f"certificate not valid for {server.host}: {server.certificate_error}")
+    if problems:
+        return CheckStatus.FAIL, problems
+    if server.untested_versions:
+        return CheckStatus.ERROR, [f"could not test {', '.join(server.untested_versions)}"]
+    return CheckStatus.PASS, []
 
 
-def _scan_details(scan_result: TlsScan) -> dict[str, Any]:
-    session = scan_result.session
-    return {
-        "accepted": scan_result.accepted,
-        "weak_suite": scan_result.weak_suite,
-        "negotiated": {"version": session.version, "cipher": session.cipher} if session else None,
-        "certificate_valid": bool(session and session.verified),
-    }
-
-
-def _host_verdict(
-    host: str, work: Callable[[str], TlsScan], resolve: Resolve, config: NetConfig
-) -> dict[str, Any]:
-    try:
-        address = guarded_addresses(host, resolve, config)[0]
-        scan_result = work(address)
-    except (ConnectionProblem, ForbiddenAddress) as exc:
-        return {"host": host, "status": CheckStatus.ERROR, "problems": [str(exc)]}
-    status, problems = judge_scan(scan_result)
-    return {
-        "host": host,
-        "address": address,
-        "status": status,
+def _server_details(server: ServerTls) -> dict[str, Any]:
+    status, problems = judge_server(server)
+    details: dict[str, Any] = {
+        "host": server.host,
+        "address": server.address,
+        "port": server.port,
+        "status": status.value,
         "problems": problems,
-        **_scan_details(scan_result),
+    }
+    if server.connection_error:
+        return details
+    suites: dict[str, list[str]] = {}
+    for suite in server.suites:
+        suites.setdefault(suite.version, []).append(suite.name)
+    return details | {
+        "accepted_versions": server.accepted_versions,
+        "suites": suites,
+        "weak_dh": [{"suite": s.name, "bits": s.key_bits} for s in server.weak_dh_suites],
+        "without_forward_secrecy_or_aead": server.modern_suites_without_fs_or_aead,
+        "certificate_valid": server.certificate_valid,
+        "certificate_error": server.certificate_error,
+        "untested_versions": list(server.untested_versions),
     }
 
 
-def _result(check: str, target: str, hosts: list[dict[str, Any]], started: float) -> CheckResult:
-    status = worst(h["status"] for h in hosts)
+def _targets(
+    hosts: list[str], port: int, *, smtp_starttls: bool, resolve: Resolve, config: NetConfig
+) -> tuple[list[ScanTarget], list[dict[str, Any]]]:
+    """The (host, address) pairs to scan, and an error entry for each host that has none."""
+    targets: list[ScanTarget] = []
+    unreachable: list[dict[str, Any]] = []
+    for host in hosts:
+        try:
+            addresses = guarded_addresses(host, resolve, config)
+        except (ConnectionProblem, ForbiddenAddress) as exc:
+            unreachable.append(
+                {"host": host, "status": CheckStatus.ERROR.value, "problems": [str(exc)]}
+            )
+            continue
+        routed = [a for a in addresses if has_route(a)][:MAX_ADDRESSES_PER_HOST]
+        if not routed:
+            problem = f"no route from here to any address of {host}: {', '.join(addresses)}"
+            unreachable.append(
+                {"host": host, "status": CheckStatus.ERROR.value, "problems": [problem]}
+            )
+            continue
+        targets += [ScanTarget(host, address, port, smtp_starttls) for address in routed]
+    return targets, unreachable
+
+
+def _check(
+    check: str,
+    hosts: list[str],
+    port: int,
+    *,
+    smtp_starttls: bool,
+    resolve: Resolve,
+    config: NetConfig,
+) -> CheckResult:
+    started = time.monotonic()
+    targets, unreachable = _targets(
+        hosts, port, smtp_starttls=smtp_starttls, resolve=resolve, config=config
+    )
+    servers = unreachable + [_server_details(s) for s in scan_servers(targets, config)]
+    status = worst(CheckStatus(s["status"]) for s in servers)
     summary = {
         CheckStatus.PASS: _(
-            "Only TLS 1.2 or newer, forward-secret AEAD suites, valid certificate."
+            "Only TLS 1.2 or newer, forward-secret AEAD suites, no weak DH, valid certificate."
         ),
         CheckStatus.FAIL: _("TLS configuration has defects."),
         CheckStatus.ERROR: _("TLS could not be tested on every host."),
     }[status]
-    for host in hosts:
-        host["status"] = host["status"].value
     return CheckResult(
         check,
-        target,
+        ", ".join(hosts),
         status,
         summary,
-        {"hosts": hosts},
+        {"hosts": servers},
         duration_ms=(time.monotonic() - started) * 1000,
     )
 
 
 def check_tls_web(web_host: str | None, *, resolve: Resolve, config: NetConfig) -> CheckResult:
     """`tls_web`: the HTTPS server of the web host (RFC 8996, RFC 9325, RFC 6125)."""
-    started = time.monotonic()
     if not web_host:
         return CheckResult("tls_web", "", CheckStatus.NOT_APPLICABLE, _("No web host."))
-    port = config.port(443)
-    verdict = _host_verdict(
-        web_host,
-        lambda address: scan(tcp_connector(address, port), web_host, config),
-        resolve,
-        config,
+    return _check(
+        "tls_web", [web_host], config.port(443), smtp_starttls=False, resolve=resolve, config=config
     )
-    return _result("tls_web", web_host, [verdict], started)
 
 
 def check_tls_mail(mx_hosts: Iterable[str], *, resolve: Resolve, config: NetConfig) -> CheckResult:
     """`tls_mail`: each MX host's STARTTLS (RFC 3207) judged as `tls_web` is (RFC 8996, 9325)."""
-    started = time.monotonic()
     hosts = unique(mx_hosts)
     if not hosts:
         return no_mx_hosts("tls_mail")
-    port = config.port(25)
-
-    def one(host: str) -> dict[str, Any]:
-        def work(address: str) -> TlsScan:
-            deadline = Deadline(config.check_timeout)
-            return scan(smtp.starttls_connector(address, port, config, deadline), host, config)
-
-        return _host_verdict(host, work, resolve, config)
-
-    return _result("tls_mail", ", ".join(hosts), concurrently(one, hosts), started)
+    return _check(
+        "tls_mail", hosts, config.port(25), smtp_starttls=True, resolve=resolve, config=config
+    )

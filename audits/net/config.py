@@ -41,6 +41,9 @@ class NetConfig:
     nameservers: tuple[tuple[str, int], ...] = ()
     timeout: float = 5.0  # seconds per network operation
     check_timeout: float = 30.0  # total bound for one check
+    # tls_web / tls_mail: a full sslyze scan is a few hundred handshakes per address, which over
+    # the internet takes longer than any other check.
+    tls_scan_timeout: float = 120.0
     allow_private_networks: bool = False
     port_overrides: dict[int, int] = field(default_factory=dict)
     ca_bundle: str | None = None
@@ -58,6 +61,7 @@ class NetConfig:
                 nameservers=_parse_nameservers(env.get("AUDIT_NAMESERVERS", "")),
                 timeout=float(env.get("AUDIT_TIMEOUT", "5")),
                 check_timeout=float(env.get("AUDIT_CHECK_TIMEOUT", "30")),
+                tls_scan_timeout=float(env.get("AUDIT_TLS_SCAN_TIMEOUT", "120")),
                 allow_private_networks=_bool(env.get("AUDIT_ALLOW_PRIVATE_NETWORKS", "")),
                 port_overrides=_parse_port_overrides(env.get("AUDIT_PORT_OVERRIDES", "")),
                 ca_bundle=env.get("AUDIT_CA_BUNDLE") or None,

@@ -1,12 +1,11 @@
-"""TLS probing with Python's ssl module (OpenSSL 3).
+"""Single TLS handshakes with Python's ssl module: what a modern, verifying client gets.
 
-Why not sslyze: sslyze 6.x pins cryptography<47, and installing it would downgrade the
-cryptography that dnspython's DNSSEC code in this same environment runs on. What the checks need
-(which protocol versions a server accepts, whether it accepts a suite without forward secrecy or
-AEAD, the certificate and whether it verifies for the name) takes one handshake per question.
+`starttls`, `smtps_submission` and `dane` need one handshake and the certificate it shows (DANE
+matches the chain the server sent). The full per-version, per-suite scan of `tls_web`/`tls_mail` is
+sslyze's job (audits/net/tls_scan.py).
 
-A probe takes a `connect` callable that returns a socket ready for the TLS handshake (a plain TCP
-connection for HTTPS, a connection after STARTTLS for SMTP), so one prober serves both.
+A handshake takes a `connect` callable that returns a socket ready for TLS (a plain TCP
+connection for SMTPS, a connection after STARTTLS for SMTP), so one helper serves both.
 """
 
 from __future__ import annotations
@@ -14,32 +13,14 @@ from __future__ import annotations
 import socket
 import ssl
 import time
-import warnings
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 
 import certifi
 
 from audits.net.config import NetConfig
 from audits.net.guard import ensure_public
-
-# Oldest first. SSLv3 is not probed: OpenSSL 3 cannot speak it at all.
-VERSIONS: tuple[ssl.TLSVersion, ...] = (
-    ssl.TLSVersion.TLSv1,
-    ssl.TLSVersion.TLSv1_1,
-    ssl.TLSVersion.TLSv1_2,
-    ssl.TLSVersion.TLSv1_3,
-)
-VERSION_NAMES = {
-    ssl.TLSVersion.TLSv1: "TLSv1",
-    ssl.TLSVersion.TLSv1_1: "TLSv1.1",
-    ssl.TLSVersion.TLSv1_2: "TLSv1.2",
-    ssl.TLSVersion.TLSv1_3: "TLSv1.3",
-}
-# Key exchanges that give forward secrecy in TLS 1.2 (OpenSSL's `kea` names).
-_FORWARD_SECRET_KEA = frozenset({"kx-ecdhe", "kx-dhe"})
 
 Connect = Callable[[float], socket.socket]  # argument: seconds left; returns a connected socket
 
@@ -60,19 +41,6 @@ class TlsSession:
     chain_der: tuple[bytes, ...] = ()  # as the peer sent it, leaf first (may be just the leaf)
     verified: bool = False
     verify_error: str | None = None
-
-
-@dataclass(frozen=True)
-class TlsScan:
-    """What a server accepts; `session` is the handshake a modern, verifying client gets."""
-
-    session: TlsSession | None
-    accepted: dict[str, str] = field(default_factory=dict)  # version name -> cipher negotiated
-    weak_suite: str | None = None  # a TLS 1.2 suite without forward secrecy or AEAD, if accepted
-
-    @property
-    def legacy_versions(self) -> list[str]:
-        return [v for v in ("TLSv1", "TLSv1.1") if v in self.accepted]
 
 
 class Deadline:
@@ -96,34 +64,16 @@ def _trust_context(ca_bundle: str | None) -> ssl.SSLContext:
     return context
 
 
-def _probe_context(
-    version: ssl.TLSVersion | None = None, ciphers: str = "ALL:@SECLEVEL=0"
-) -> ssl.SSLContext:
-    """A non-verifying client that offers what we ask about, old and weak things included."""
+def _unverified_modern_context() -> ssl.SSLContext:
+    """A modern client (TLS >= 1.2, OpenSSL's default suites) that accepts any certificate.
+
+    Used after a verification failure, to still see the certificate and session the server gives.
+    """
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
-    if version is not None:
-        with warnings.catch_warnings():
-            # Python deprecates TLS 1.0/1.1; asking whether a server accepts them is the point.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            context.minimum_version = version
-            context.maximum_version = version
-    # Security level 0, or OpenSSL 3 will not offer TLS 1.0/1.1 or SHA-1 suites at all.
-    context.set_ciphers(ciphers)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
-
-
-@cache
-def weak_tls12_suites() -> tuple[str, ...]:
-    """TLS 1.2 suites this OpenSSL can offer that lack forward secrecy or AEAD."""
-    names = []
-    for suite in _probe_context().get_ciphers():
-        if suite.get("protocol") == "TLSv1.3":
-            continue
-        if not (suite.get("aead") and suite.get("kea") in _FORWARD_SECRET_KEA):
-            names.append(suite["name"])
-    return tuple(names)
 
 
 def _session(tls: ssl.SSLSocket, *, verified: bool, error: str | None) -> TlsSession:
@@ -183,71 +133,16 @@ def verified_session(
         )
     except ssl.SSLCertVerificationError as exc:
         error = exc.verify_message or str(exc)
-        modern = _probe_context(ciphers="DEFAULT")
-        modern.minimum_version = ssl.TLSVersion.TLSv1_2
         tls = handshake(
-            connect(deadline.left(config.timeout)), name, modern, deadline.left(config.timeout)
+            connect(deadline.left(config.timeout)),
+            name,
+            _unverified_modern_context(),
+            deadline.left(config.timeout),
         )
         with tls:
             return _session(tls, verified=False, error=error)
     with tls:
         return _session(tls, verified=True, error=None)
-
-
-def scan(connect: Connect, name: str, config: NetConfig, *, bound: float | None = None) -> TlsScan:
-    """Which versions and weak suites the server accepts, and the certificate it presents.
-
-    Raises ConnectionProblem if the server cannot be talked to at all.
-    """
-    deadline = Deadline(bound if bound is not None else config.check_timeout)
-    try:
-        session: TlsSession | None = verified_session(connect, name, config, deadline)
-    except ssl.SSLError:
-        session = None  # no modern handshake; the version probes below tell what is left
-    # Contexts are built here, not in the threads: warnings.catch_warnings is not thread-safe.
-    probes = {VERSION_NAMES[v]: _probe_context(v) for v in VERSIONS}
-    if weak_tls12_suites():
-        probes["weak"] = _probe_context(
-            ssl.TLSVersion.TLSv1_2, ":".join(weak_tls12_suites()) + ":@SECLEVEL=0"
-        )
-    # Side by side: real MX hosts often delay their banner, and five in a row would add up.
-    with ThreadPoolExecutor(max_workers=len(probes)) as pool:
-        futures = {
-            key: pool.submit(_accepted_cipher, connect, name, context, config, deadline)
-            for key, context in probes.items()
-        }
-        ciphers = {key: future.result() for key, future in futures.items()}
-    weak_suite = ciphers.pop("weak", None)
-    accepted = {version: cipher for version, cipher in ciphers.items() if cipher is not None}
-    return TlsScan(session=session, accepted=accepted, weak_suite=weak_suite)
-
-
-def _accepted_cipher(
-    connect: Connect, name: str, context: ssl.SSLContext, config: NetConfig, deadline: Deadline
-) -> str | None:
-    """The cipher negotiated with this client context, or None if the server refused it."""
-    sock = connect(deadline.left(config.timeout))  # cannot connect at all: ConnectionProblem
-    try:
-        tls = handshake(sock, name, context, deadline.left(config.timeout))
-    except ssl.SSLError:
-        return None
-    except ConnectionProblem as exc:
-        # Some servers answer an unwanted ClientHello with a reset instead of an alert; the
-        # server was reachable a moment ago, so that is a refusal, not an outage.
-        if exc.kind == "reset":
-            return None
-        raise
-    with tls:
-        return (tls.cipher() or ("",))[0]
-
-
-def tcp_connector(address: str, port: int) -> Connect:
-    """A Connect for a plain TCP service (HTTPS, SMTPS); the guard has run on `address` already."""
-
-    def connect(timeout: float) -> socket.socket:
-        return open_tcp(address, port, timeout)
-
-    return connect
 
 
 def open_tcp(address: str, port: int, timeout: float) -> socket.socket:
@@ -285,3 +180,18 @@ def guarded_addresses(
     for address in addresses:
         ensure_public(address, allow_private=config.allow_private_networks)
     return addresses
+
+
+def has_route(address: str) -> bool:
+    """Can this machine reach `address` at all? An IPv6 address from a worker without IPv6
+    is not the server's fault, and must not turn into a failed or errored check.
+
+    A UDP "connect" sends nothing; it only asks the kernel for a route.
+    """
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect((address, 9))
+        except OSError:
+            return False
+    return True

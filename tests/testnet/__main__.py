@@ -22,13 +22,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.testnet", description=__doc__)
     parser.add_argument("command", choices=("up", "down", "env", "status"))
     parser.add_argument("--export", action="store_true", help="prefix env lines with `export`")
+    parser.add_argument(
+        "--generated",
+        type=int,
+        default=0,
+        metavar="N",
+        help="up: serve N good.test-like zones too (gen01.test ...)",
+    )
+    parser.add_argument(
+        "--port-53",
+        action="store_true",
+        help="up: Unbound listens on port 53 of its address as well (needs root)",
+    )
     args = parser.parse_args(argv)
     state_dir = default_state_dir()
 
     if args.command == "up":
         try:
-            net = network.up(state_dir)
-        except RuntimeError as exc:
+            net = network.up(state_dir, args.generated, resolver_on_port_53=args.port_53)
+        except (RuntimeError, ValueError) as exc:
             print(f"test network failed to start: {exc}", file=sys.stderr)
             return 1
         steps = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in net.timings.items())

@@ -1,7 +1,10 @@
 """A throw-away certificate authority and leaf certificates, made with `cryptography`.
 
 Not trustme: its leaf certificates mark the SAN critical, which sslyze rejects. ECDSA P-256 keys
-keep generation fast (the whole PKI takes milliseconds) and work with TLS 1.0 suites as well.
+keep generation fast (the whole PKI takes milliseconds) and work with TLS 1.0 suites as well;
+legacy hosts get RSA-2048 instead, because DHE suites (and a weak DH group) need RSA.
+The certificate file holds the leaf and then the CA, as servers send it: DANE-TA (2) records
+match the CA in the chain the server presents (RFC 7671 5.2.2).
 """
 
 from __future__ import annotations
@@ -12,13 +15,13 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 
 @dataclass(frozen=True)
 class IssuedCert:
-    cert_path: Path  # the leaf only: the CA signs it directly, like a root with no intermediate
+    cert_path: Path  # leaf, then the CA that signed it directly (no intermediate)
     key_path: Path
     certificate: x509.Certificate
 
@@ -32,7 +35,7 @@ def _name(common_name: str) -> x509.Name:
     )
 
 
-def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
+def _pem_key(key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> bytes:
     return key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -81,9 +84,13 @@ class TestCA:
         self.bundle_path = directory / "ca.pem"
         self.bundle_path.write_bytes(self.certificate.public_bytes(serialization.Encoding.PEM))
 
-    def issue(self, names: list[str], stem: str) -> IssuedCert:
+    def issue(self, names: list[str], stem: str, *, rsa_key: bool = False) -> IssuedCert:
         """A server certificate for `names` (the first is the CN), written as <stem>.pem/.key."""
-        key = ec.generate_private_key(ec.SECP256R1())
+        key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey = (
+            rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            if rsa_key
+            else ec.generate_private_key(ec.SECP256R1())
+        )
         ca_public = self._key.public_key()
         cert = (
             x509.CertificateBuilder()
@@ -102,7 +109,8 @@ class TestCA:
                 x509.KeyUsage(
                     digital_signature=True,
                     content_commitment=False,
-                    key_encipherment=False,
+                    # Static-RSA suites (legacy profile) encrypt the premaster secret to the key.
+                    key_encipherment=rsa_key,
                     data_encipherment=False,
                     key_agreement=False,
                     key_cert_sign=False,
@@ -121,7 +129,10 @@ class TestCA:
         )
         cert_path = self.directory / f"{stem}.pem"
         key_path = self.directory / f"{stem}.key"
-        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        cert_path.write_bytes(
+            cert.public_bytes(serialization.Encoding.PEM)
+            + self.certificate.public_bytes(serialization.Encoding.PEM)
+        )
         key_path.write_bytes(_pem_key(key))
         key_path.chmod(0o600)
         return IssuedCert(cert_path, key_path, cert)

@@ -17,11 +17,12 @@ import dns.rdatatype
 from tests.testnet import procs
 from tests.testnet.layout import Instance
 from tests.testnet.zonefiles import RenderedZones
-from tests.testnet.zones import ZONES, Signing
+from tests.testnet.zones import Signing
 
 TOOLS = ("knotd", "keymgr", "unbound")
 # Each readiness probe waits at most this long for one answer, then tries again.
 PROBE_TIMEOUT = 1.0
+STANDARD_DNS_PORT = 53
 
 
 def tool(name: str) -> str:
@@ -74,7 +75,7 @@ def knot_conf(instance: Instance, zones: RenderedZones) -> Path:
         "    journal-content: none",
         "zone:",
     ]
-    signing = {zone.name: zone.signing for zone in ZONES}
+    signing = {zone.name: zone.signing for zone in instance.zones}
     for name, filename in zones.files.items():
         lines += [f"  - domain: {name}", f"    file: {filename}"]
         if signing.get(name) is Signing.AUTO:
@@ -84,12 +85,15 @@ def knot_conf(instance: Instance, zones: RenderedZones) -> Path:
     return path
 
 
-def unbound_conf(instance: Instance, anchors: list[str]) -> Path:
+def unbound_conf(instance: Instance, anchors: list[str], *, port_53: bool = False) -> Path:
+    """`port_53`: listen on port 53 of the same address as well, for clients that cannot be
+    given a port (checkdmarc). Binding it needs root, so only when asked."""
     address, port = instance.resolver
     knot_address, knot_port = instance.authoritative
     lines = [
         "server:",
         f"    interface: {address}",
+        *([f"    interface: {address}@{STANDARD_DNS_PORT}"] if port_53 else []),
         f"    port: {port}",
         f"    outgoing-interface: {address}",
         "    interface-automatic: no",
@@ -120,7 +124,7 @@ def unbound_conf(instance: Instance, anchors: list[str]) -> Path:
     lines += ["remote-control:", "    control-enable: no"]
     # A stub for "." too: every name outside the test zones gets Knot's NXDOMAIN, so the
     # resolver never tries the real root servers.
-    for name in (".", "test.", *(f"{zone.name}." for zone in ZONES)):
+    for name in (".", "test.", *(f"{zone.name}." for zone in instance.zones)):
         lines += ["stub-zone:", f'    name: "{name}"', f"    stub-addr: {knot_address}@{knot_port}"]
     path = instance.path("unbound.conf")
     path.write_text("\n".join(lines) + "\n")
@@ -168,7 +172,7 @@ def start_knot(instance: Instance, zones: RenderedZones, deadline: float) -> Non
 
     def signed() -> tuple[bool, str]:
         # Ready when every zone loads, and every AUTO zone has been signed (has a DNSKEY).
-        for zone in ZONES:
+        for zone in instance.zones:
             rdtype = "DNSKEY" if zone.signing is Signing.AUTO else "SOA"
             answer = query(server, zone.name, rdtype, timeout=PROBE_TIMEOUT)
             if answer.rcode() != dns.rcode.NOERROR or not answer.answer:
@@ -185,19 +189,21 @@ def trust_anchors(instance: Instance, zones: RenderedZones) -> list[str]:
     """DS records: from `keymgr ds` for Knot-signed zones, from the signer for pre-signed ones."""
     anchors = list(zones.presigned_anchors.values())
     conf = str(instance.path("knot.conf"))
-    for zone in ZONES:
+    for zone in instance.zones:
         if zone.signing is Signing.AUTO:
             out = procs.run([tool("keymgr"), "-c", conf, zone.name, "ds"]).decode()
             anchors += [line.strip() for line in out.splitlines() if " DS " in line]
     return anchors
 
 
-def start_unbound(instance: Instance, anchors: list[str], deadline: float) -> None:
-    conf = unbound_conf(instance, anchors)
+def start_unbound(
+    instance: Instance, anchors: list[str], deadline: float, *, port_53: bool = False
+) -> None:
+    conf = unbound_conf(instance, anchors, port_53=port_53)
     proc = procs.spawn("unbound", [tool("unbound"), "-d", "-c", str(conf)], instance.root)
     server = instance.resolver
     # Ready means validating: a zone Knot signed answers with the AD flag.
-    probe_zone = next(zone.name for zone in ZONES if zone.signing is Signing.AUTO)
+    probe_zone = next(zone.name for zone in instance.zones if zone.signing is Signing.AUTO)
 
     def validating() -> tuple[bool, str]:
         answer = query(server, probe_zone, "SOA", timeout=PROBE_TIMEOUT)

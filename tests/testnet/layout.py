@@ -15,7 +15,16 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from tests.testnet.zones import AUTHORITATIVE_OCTET, DNS_PORT, RESOLVER_OCTET, ZONES, Zone
+from tests.testnet.generated import generated_zones
+from tests.testnet.zones import (
+    AUTHORITATIVE_OCTET,
+    DNS_PORT,
+    DOMAINS,
+    RESOLVER_OCTET,
+    ZONES,
+    Domain,
+    Zone,
+)
 
 SUBNETS = range(53, 69)
 DIR_ENV = "MAILVET_TESTNET_DIR"
@@ -30,10 +39,21 @@ def default_state_dir() -> Path:
 
 @dataclass(frozen=True)
 class Instance:
-    """The per-run facts: state directory and subnet. Saved as instance.json for `env`/`down`."""
+    """The per-run facts: state directory, subnet, and how many generated zones are served
+    besides ZONES (tests/testnet/generated.py). Saved as instance.json for the servers process,
+    `env` and `down`; the generated zones are rebuilt from their count, never stored."""
 
     state_dir: str
     subnet: int
+    generated: int = 0
+
+    @property
+    def zones(self) -> tuple[Zone, ...]:
+        return (*ZONES, *generated_zones(self.generated)[0])
+
+    @property
+    def domains(self) -> tuple[Domain, ...]:
+        return (*DOMAINS, *generated_zones(self.generated)[1])
 
     @property
     def root(self) -> Path:
@@ -53,7 +73,7 @@ class Instance:
     def host_address(self, fqdn: str) -> str:
         """The loopback address behind a host name of the description (no DNS involved)."""
         fqdn = fqdn.rstrip(".").lower()
-        for zone in ZONES:
+        for zone in self.zones:
             for host in zone.hosts:
                 if any(zone.fqdn(label) == fqdn for label in host.names):
                     return self.address(zone, host.octet)
@@ -91,7 +111,11 @@ class Instance:
             data = json.loads((state_dir / "instance.json").read_text())
         except (OSError, ValueError):
             return None
-        return cls(state_dir=data["state_dir"], subnet=int(data["subnet"]))
+        return cls(
+            state_dir=data["state_dir"],
+            subnet=int(data["subnet"]),
+            generated=int(data.get("generated", 0)),
+        )
 
 
 def lock_path(subnet: int) -> Path:

@@ -12,13 +12,16 @@ from pathlib import Path
 
 from tests.testnet import dnsd, keys, procs
 from tests.testnet.ca import TestCA
+from tests.testnet.generated import generated_zones
 from tests.testnet.layout import Instance, claim_subnet, default_state_dir
 from tests.testnet.zonefiles import Materials, write_zone_files
-from tests.testnet.zones import DOMAINS, PORT_OVERRIDES, ZONES, Domain, WkdKey, Zone
+from tests.testnet.zones import PORT_OVERRIDES, Domain, WkdKey, Zone
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ("knotd", "unbound", "servers")
 STARTUP_TIMEOUT = 30.0
+# Generated zones cost keys, certificates and server start-up: extend the bound accordingly.
+STARTUP_SECONDS_PER_GENERATED_ZONE = 0.6
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,8 @@ class Testnet:
     instance: Instance
     startup_seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict, compare=False)
+    # Unbound answers on port 53 of the resolver address too (see `up`).
+    resolver_on_port_53: bool = False
 
     @property
     def nameserver(self) -> tuple[str, int]:
@@ -55,11 +60,11 @@ class Testnet:
 
     @property
     def zones(self) -> tuple[Zone, ...]:
-        return ZONES
+        return self.instance.zones
 
     @property
     def domains(self) -> tuple[Domain, ...]:
-        return DOMAINS
+        return self.instance.domains
 
 
 def missing_tools() -> list[str]:
@@ -79,15 +84,17 @@ def _prepare_dir(state_dir: Path) -> None:
 
 
 def _make_materials(instance: Instance) -> Materials:
-    materials = Materials()
     ca = TestCA(instance.path("pki"))
-    for zone in ZONES:
+    materials = Materials(ca=ca.certificate)
+    for zone in instance.zones:
         for host in zone.hosts:
             if host.has_tls:
                 names = [zone.fqdn(label) for label in host.names]
                 # The apex sorts last, so the CN is the host name clients ask for most (www).
                 names.sort(key=lambda n: n == zone.name)
-                issued = ca.issue(names, instance.cert_stem(zone, host.octet))
+                issued = ca.issue(
+                    names, instance.cert_stem(zone, host.octet), rsa_key=host.rsa_certificate
+                )
                 materials.certs[(zone.name, host.octet)] = issued.certificate
         for spec in zone.dkim:
             stem = f"{zone.name}-{spec.selector}"
@@ -96,9 +103,9 @@ def _make_materials(instance: Instance) -> Materials:
     return materials
 
 
-def _wkd_addresses() -> set[str]:
+def _wkd_addresses(zones: tuple[Zone, ...]) -> set[str]:
     found = set()
-    for zone in ZONES:
+    for zone in zones:
         for host in zone.hosts:
             for service in host.services:
                 site = getattr(service, "site", None)
@@ -119,8 +126,19 @@ def _wait_servers(instance: Instance, deadline: float) -> None:
         time.sleep(0.01)
 
 
-def up(state_dir: Path | None = None) -> Testnet:
-    """Start a fresh network (stopping one already running in the same state dir)."""
+def up(
+    state_dir: Path | None = None,
+    generated: int = 0,
+    *,
+    resolver_on_port_53: bool = False,
+) -> Testnet:
+    """Start a fresh network (stopping one already running in the same state dir).
+
+    `generated` good.test-like zones are served besides ZONES (tests/testnet/generated.py, for
+    benchmarks). With `resolver_on_port_53`, Unbound listens on port 53 of its address as well,
+    for tools that cannot be given a port; that needs root.
+    """
+    generated_zones(generated)  # a count that does not fit raises ValueError before any work
     missing = missing_tools()
     if missing:
         raise RuntimeError(
@@ -130,17 +148,17 @@ def up(state_dir: Path | None = None) -> Testnet:
     down(state_dir)
     _prepare_dir(state_dir)
     started = time.monotonic()
-    deadline = started + STARTUP_TIMEOUT
+    deadline = started + STARTUP_TIMEOUT + STARTUP_SECONDS_PER_GENERATED_ZONE * generated
     timings: dict[str, float] = {}
     subnet, lock_fd = claim_subnet()
     try:
-        instance = Instance(str(state_dir), subnet)
+        instance = Instance(str(state_dir), subnet, generated)
         instance.save()
         with ThreadPoolExecutor(max_workers=4) as pool:
             # gpg is a separate process: let it run while the certificates are made.
             wkd = [
                 pool.submit(keys.openpgp_key, address, instance.wkd_key(address))
-                for address in sorted(_wkd_addresses())
+                for address in sorted(_wkd_addresses(instance.zones))
             ]
             materials = _make_materials(instance)
             for future in wkd:
@@ -157,7 +175,8 @@ def up(state_dir: Path | None = None) -> Testnet:
         zones = write_zone_files(instance, materials, instance.path("zones"))
         dnsd.start_knot(instance, zones, deadline)
         timings["knot"] = time.monotonic() - started
-        dnsd.start_unbound(instance, dnsd.trust_anchors(instance, zones), deadline)
+        anchors = dnsd.trust_anchors(instance, zones)
+        dnsd.start_unbound(instance, anchors, deadline, port_53=resolver_on_port_53)
         timings["unbound"] = time.monotonic() - started
         _wait_servers(instance, deadline)
         timings["servers"] = time.monotonic() - started
@@ -166,7 +185,7 @@ def up(state_dir: Path | None = None) -> Testnet:
         raise
     finally:
         os.close(lock_fd)
-    return Testnet(instance, time.monotonic() - started, timings)
+    return Testnet(instance, time.monotonic() - started, timings, resolver_on_port_53)
 
 
 def down(state_dir: Path | None = None) -> list[str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from tests.testnet import smtp, web
 from tests.testnet.layout import Instance
 from tests.testnet.tls import server_context
-from tests.testnet.zones import ZONES, Host, Http, Https, Page, Reset, Smtp, Tarpit, WkdKey, Zone
+from tests.testnet.zones import Host, Http, Https, Page, Reset, Smtp, Tarpit, WkdKey, Zone
 
 
 def _bodies(instance: Instance, pages: tuple[Page, ...]) -> dict[str, bytes]:
@@ -78,7 +78,7 @@ async def _main(instance: Instance) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     try:
-        for zone in ZONES:
+        for zone in instance.zones:
             for host in zone.hosts:
                 await _start_host(instance, zone, host, closers)
         instance.ready_file.write_text("ready\n")

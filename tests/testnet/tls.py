@@ -4,12 +4,33 @@ from __future__ import annotations
 
 import ssl
 import warnings
+from functools import cache
 from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric import dh
+from cryptography.hazmat.primitives.serialization import Encoding, ParameterFormat
 
 from tests.testnet.zones import TlsProfile
 
 # TLS 1.2 suites with forward secrecy and AEAD only; TLS 1.3 suites all qualify already.
 MODERN_CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20"
+
+# The 1024-bit MODP group of RFC 2409 6.2 ("Oakley group 2"), the group Logjam showed to be within
+# reach of a nation state: a fixed, well-known weak group, and no parameter generation at start-up.
+OAKLEY_GROUP_2_PRIME = int(
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E34"
+    "04DDEF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6"
+    "F406B7EDEE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381FFFFFFFFFFFFFFFF",
+    16,
+)
+
+
+@cache
+def weak_dh_params(directory: Path) -> Path:
+    path = directory / "dh1024.pem"
+    numbers = dh.DHParameterNumbers(OAKLEY_GROUP_2_PRIME, 2)
+    path.write_bytes(numbers.parameters().parameter_bytes(Encoding.PEM, ParameterFormat.PKCS3))
+    return path
 
 
 def server_context(profile: TlsProfile, cert: Path, key: Path) -> ssl.SSLContext:
@@ -25,6 +46,8 @@ def server_context(profile: TlsProfile, cert: Path, key: Path) -> ssl.SSLContext
             # Python warns that TLS 1.0 is deprecated: that is the point of this profile.
             warnings.simplefilter("ignore", DeprecationWarning)
             ctx.minimum_version = ssl.TLSVersion.TLSv1
-        # Security level 0, or OpenSSL 3 refuses TLS 1.0/1.1 whatever the minimum version says.
+        # Security level 0, or OpenSSL 3 refuses TLS 1.0/1.1 (and a 1024-bit DH group) whatever
+        # the minimum version says.
         ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+        ctx.load_dh_params(weak_dh_params(cert.parent))
     return ctx

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from tests.testnet.layout import Instance
-from tests.testnet.zones import AUTHORITATIVE_OCTET, ZONES, Record, Signing, Zone, txt
+from tests.testnet.zones import AUTHORITATIVE_OCTET, Record, Signing, Zone, txt
 
 TTL = 300
 NEGATIVE_TTL = 60
@@ -39,6 +39,8 @@ class Materials:
     dkim: dict[tuple[str, str], str] = field(default_factory=dict)
     # (zone name, host octet) -> the certificate its TLS servers present
     certs: dict[tuple[str, int], x509.Certificate] = field(default_factory=dict)
+    # The test CA, for DANE-TA records
+    ca: x509.Certificate | None = None
 
 
 def _header(origin: str, admin: str) -> list[str]:
@@ -71,11 +73,16 @@ def _generated(zone: Zone, instance: Instance, materials: Materials) -> list[Rec
     ]
     for tlsa in zone.tlsa:
         host = zone.host_named(tlsa.host)
-        if tlsa.matches:
-            data = spki_sha256(materials.certs[(zone.name, host.octet)])
-        else:
+        if not tlsa.matches:
             data = hashlib.sha256(b"not the certificate of " + tlsa.host.encode()).hexdigest()
-        records.append(Record(f"_{tlsa.port}._tcp.{tlsa.host}", "TLSA", f"3 1 1 {data}"))
+        elif tlsa.usage == 2:
+            assert materials.ca is not None, "DANE-TA records need the test CA"
+            data = hashlib.sha256(materials.ca.public_bytes(serialization.Encoding.DER)).hexdigest()
+        else:
+            data = spki_sha256(materials.certs[(zone.name, host.octet)])
+        # DANE-TA pins the whole CA certificate (selector 0), DANE-EE the leaf's key (selector 1).
+        fields = "2 0 1" if tlsa.usage == 2 else "3 1 1"
+        records.append(Record(f"_{tlsa.port}._tcp.{tlsa.host}", "TLSA", f"{fields} {data}"))
     return records
 
 
@@ -90,7 +97,7 @@ def parent_text(instance: Instance) -> str:
     """The unsigned "test." zone: the name server's address and a delegation per test zone."""
     lines = _header("test.", "hostmaster.test.")
     lines.append(f"ns A {instance.address(None, AUTHORITATIVE_OCTET)}")
-    lines += [f"{zone.name}. NS ns.test." for zone in ZONES]
+    lines += [f"{zone.name}. NS ns.test." for zone in instance.zones]
     return "\n".join(lines) + "\n"
 
 
@@ -156,7 +163,7 @@ def write_zone_files(instance: Instance, materials: Materials, directory: Path) 
     anchors: dict[str, str] = {}
     now = dt.datetime.now(dt.UTC)
     texts = {".": root_text(instance), "test": parent_text(instance)}
-    for zone in ZONES:
+    for zone in instance.zones:
         text = zone_text(zone, instance, materials)
         if zone.signing is Signing.PRESIGNED:
             text, anchors[zone.name] = presign(text, f"{zone.name}.", zone.expired_rrsets, now)

@@ -69,9 +69,10 @@ class Signing(enum.Enum):
 
 
 class TlsProfile(enum.Enum):
-    # TLS 1.2/1.3 with ECDHE and AEAD suites only: what a passing server offers.
+    # TLS 1.2/1.3 with ECDHE and AEAD suites only, ECDSA certificate: what a passing server offers.
     MODERN = "modern"
-    # TLS 1.0 and up, OpenSSL security level 0: what `tls_web`/`tls_mail` must fail.
+    # TLS 1.0 and up, OpenSSL security level 0, an RSA certificate so that DHE suites exist, and
+    # a 1024-bit DH group: what `tls_web`/`tls_mail` must fail (RFC 8996, RFC 9325 4.1).
     LEGACY = "legacy"
 
 
@@ -150,6 +151,11 @@ class Host:
     def has_tls(self) -> bool:
         return any(isinstance(s, Https | Smtp) for s in self.services)
 
+    @property
+    def rsa_certificate(self) -> bool:
+        """Legacy servers get an RSA key: DHE suites need RSA (or DSA) authentication."""
+        return any(getattr(s, "tls", None) is TlsProfile.LEGACY for s in self.services)
+
 
 @dataclass(frozen=True)
 class Record:
@@ -177,11 +183,16 @@ class DkimKey:
 
 @dataclass(frozen=True)
 class Tlsa:
-    """A `3 1 1` TLSA record for a host's SMTP certificate, or a deliberately wrong one."""
+    """A TLSA record for a host's SMTP server, or a deliberately wrong one.
+
+    Usage 3 gives `3 1 1` over the host's own key (DANE-EE); usage 2 gives `2 0 1` over the
+    test CA's certificate (DANE-TA), which the servers send after their leaf.
+    """
 
     host: str
     port: int = 25
     matches: bool = True
+    usage: Literal[2, 3] = 3
 
 
 @dataclass(frozen=True)
@@ -293,6 +304,8 @@ GOOD = Zone(
             26,
             (Smtp(SMTPS_PORT, implicit_tls=True), Smtp(SUBMISSION_PORT, require_starttls=True)),
         ),
+        # An MX whose only TLSA record pins the issuing CA (DANE-TA) rather than its own key.
+        Host(("mx-ta",), 27, (Smtp(SMTP_PORT),)),
     ),
     records=(
         Record("@", "MX", "10 mx.good.test."),
@@ -307,7 +320,7 @@ GOOD = Zone(
         Record("_submission._tcp", "SRV", "0 1 587 smtp.good.test."),
     ),
     dkim=(DkimKey("mail", "rsa", 2048), DkimKey("ed", "ed25519")),
-    tlsa=(Tlsa("mx"),),
+    tlsa=(Tlsa("mx"), Tlsa("mx-ta", usage=2)),
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -491,8 +504,8 @@ DOMAINS: tuple[Domain, ...] = (
             "caa": "fail",  # no CAA
             "starttls": "pass",  # offered, and TLS 1.3 is negotiated with a modern client
             "smtps_submission": "pass",  # STARTTLS on 587
-            "tls_web": "fail",  # TLS 1.0 accepted
-            "tls_mail": "fail",  # TLS 1.0 accepted
+            "tls_web": "fail",  # TLS 1.0 accepted, CBC suites, a 1024-bit DH group
+            "tls_mail": "fail",  # the same on the MX
             "hsts": "fail",
             "csp": "fail",
             "sri": "fail",  # scripts/styles without integrity, one cross-origin
@@ -530,6 +543,13 @@ DOMAINS: tuple[Domain, ...] = (
         notes=(
             "NXDOMAIN/NODATA answers inside broken.test are SERVFAIL (the SOA signature expired).",
         ),
+    ),
+    Domain(
+        # Only the MX checks run for it, so the name just labels the case.
+        "mx-ta.good.test",
+        mx=("mx-ta.good.test",),
+        expect={"dane": "pass", "starttls": "pass", "tls_mail": "pass"},
+        notes=("An MX with a DANE-TA (2 0 1) record for the test CA only.",),
     ),
     Domain(
         "big.broken.test",
