@@ -19,7 +19,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 echo "Installing: ${missing[*]}"
-apt-get update -qq
+apt-get -o DPkg::Lock::Timeout=600 update -qq
 # The Debian packages start knotd/unbound as system services where systemd runs; the test network
 # starts its own instances on other ports, so a running system service does not get in the way.
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"

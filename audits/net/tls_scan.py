@@ -73,6 +73,7 @@ MODERN_VERSIONS = ("TLSv1.2", "TLSv1.3")
 # The public roots the web and mail use (certifi is the same list), plus AUDIT_CA_BUNDLE if set.
 # Apple, Android, Java and Windows stores would let a certificate pass that Mozilla distrusts.
 TRUSTED_STORES = ("Mozilla", "Supplied CA file")
+MAX_PARALLEL_SERVERS = 8
 # RFC 9325 4.1 / RFC 7919: finite-field DH groups below 2048 bits are weak (Logjam).
 MIN_DH_BITS = 2048
 _AEAD = re.compile(r"_GCM_|_CCM(_8)?(_|$)|CHACHA20_POLY1305")
@@ -166,7 +167,7 @@ def scan_servers(targets: Sequence[ScanTarget], config: NetConfig) -> list[Serve
 
     def run() -> None:
         try:
-            with ThreadPoolExecutor(max_workers=min(8, len(targets))) as pool:
+            with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_SERVERS, len(targets))) as pool:
                 prepared = list(pool.map(lambda t: _prepare(t, config), targets))
             ready = [p for p in prepared if isinstance(p, _Prepared)]
             results.update(
@@ -233,8 +234,10 @@ def _full_scans(ready: list[_Prepared], config: NetConfig) -> dict[ScanTarget, S
     if not ready:
         return {}
     scanner = Scanner(
+        # sslyze's defaults: five connections at a time per server, servers side by side up to
+        # a cap, so four MX hosts with four addresses each cannot open eighty connections at once.
         per_server_concurrent_connections_limit=5,
-        concurrent_server_scans_limit=len(ready),
+        concurrent_server_scans_limit=min(len(ready), MAX_PARALLEL_SERVERS),
     )
     by_location = {(p.target.host, p.target.address, p.target.port): p for p in ready}
     scanner.queue_scans([_request(p, config) for p in ready])
