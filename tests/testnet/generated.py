@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from collections.abc import Mapping
+from functools import cache
 from typing import TypeVar
 
 from tests.testnet.zones import GOOD, ZONES, Domain, Zone, domain_named
@@ -56,6 +57,7 @@ def good_like(name: str, index: int) -> tuple[Zone, Domain]:
     return zone, domain
 
 
+@cache  # called for every lookup of Instance.zones; the zones are immutable
 def generated_zones(
     count: int, first_index: int = FIRST_INDEX
 ) -> tuple[tuple[Zone, ...], tuple[Domain, ...]]:
