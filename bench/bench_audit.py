@@ -32,7 +32,8 @@ import django  # noqa: E402
 django.setup()
 
 from audits.net.config import NetConfig  # noqa: E402
-from audits.runner import AuditReport, AuditTarget, run_audit  # noqa: E402
+from audits.runner import AuditReport, run_audit  # noqa: E402
+from tests.netutil import audit_target  # noqa: E402
 from tests.testnet import network  # noqa: E402
 from tests.testnet.generated import generated_zones  # noqa: E402
 from tests.testnet.zones import DOMAINS, Domain  # noqa: E402
@@ -41,19 +42,8 @@ REPEATS = 7
 AUDITS = 50
 
 
-def target_for(domain: Domain) -> AuditTarget:
-    return AuditTarget(
-        domain.name,
-        domain.mx,
-        domain.web,
-        domain.submission,
-        domain.dkim_selectors,
-        domain.wkd_address,
-    )
-
-
 def full_audit_of_good(config: NetConfig) -> None:
-    good = target_for(next(d for d in DOMAINS if d.name == "good.test"))
+    good = audit_target(next(d for d in DOMAINS if d.name == "good.test"))
     walls, sums, slowest = [], [], []
     for _ in range(REPEATS):
         report = run_audit(good, config)
@@ -87,7 +77,7 @@ def audits_of_generated(domains: tuple[Domain, ...], config: NetConfig) -> None:
     wrong: dict[str, list[str]] = {}
     started = time.monotonic()
     for domain in domains:
-        report = run_audit(target_for(domain), config)
+        report = run_audit(audit_target(domain), config)
         if problems := mismatches(domain, report):
             wrong[domain.name] = problems
     elapsed = time.monotonic() - started

@@ -64,7 +64,8 @@ from audits.checks.result import CheckResult  # noqa: E402
 from audits.net.config import NetConfig  # noqa: E402
 
 # The runner's own table of check calls, so each check is invoked exactly as in an audit.
-from audits.runner import AuditTarget, plan_checks  # noqa: E402
+from audits.runner import plan_checks  # noqa: E402
+from tests.netutil import audit_target  # noqa: E402
 from tests.testnet import dnsd, network  # noqa: E402
 from tests.testnet.generated import generated_zones  # noqa: E402
 from tests.testnet.zones import DOMAINS, Domain  # noqa: E402
@@ -226,19 +227,8 @@ class Outcome:
     cdm: Any
 
 
-def _target(domain: Domain) -> AuditTarget:
-    return AuditTarget(
-        domain.name,
-        domain.mx,
-        domain.web,
-        domain.submission,
-        domain.dkim_selectors,
-        domain.wkd_address,
-    )
-
-
 def _measure(family: Family, domain: Domain, config: NetConfig, ns: list[str]) -> Outcome:
-    checks = plan_checks(_target(domain), domain.mx, domain.web or domain.name, config)
+    checks = plan_checks(audit_target(domain), domain.mx, domain.web or domain.name, config)
     ours_call = checks[family.ours]
 
     def cdm_call() -> Any:

@@ -2,7 +2,7 @@
 
 The checks take `resolve` / `resolve_txt` callables and TLSA answers as arguments, so they stay
 independent of audits/net/dns.py; these build them with dnspython straight against the test
-network's validating resolver (the lead can swap in audits/net/dns.py later).
+network's validating resolver, so a fault in audits/net/dns.py cannot hide one in a check.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ import dns.rdatatype
 
 from audits.checks.dane import TlsaRecord, TlsaSet
 from audits.net.config import NetConfig
+from audits.runner import AuditTarget
 from tests.testnet.network import Testnet
+from tests.testnet.zones import Domain
 
 DNS_TIMEOUT = 2.0
 
@@ -90,3 +92,15 @@ def tlsa_set(net: Testnet, mx_host: str, port: int = 25) -> TlsaSet:
 
 def config(net: Testnet, **overrides: object) -> NetConfig:
     return dataclasses.replace(NetConfig.from_env(net.env), **overrides)
+
+
+def audit_target(domain: Domain) -> AuditTarget:
+    """The runner's input for a test domain, as zones.DOMAINS (or generated.py) describes it."""
+    return AuditTarget(
+        domain.name,
+        domain.mx,
+        domain.web,
+        domain.submission,
+        domain.dkim_selectors,
+        domain.wkd_address,
+    )

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from audits.net.config import NetConfig
-from audits.runner import AuditTarget, run_audit
+from audits.runner import run_audit
+from tests.netutil import audit_target
 from tests.testnet import network
 from tests.testnet.generated import generated_zones
 from tests.testnet.zones import ZONES, Domain
@@ -49,15 +50,7 @@ def test_indexes_past_the_address_space_are_refused() -> None:
 def test_full_audit_gives_the_expected_statuses(
     domain: Domain, generated_net: network.Testnet
 ) -> None:
-    target = AuditTarget(
-        domain.name,
-        domain.mx,
-        domain.web,
-        domain.submission,
-        domain.dkim_selectors,
-        domain.wkd_address,
-    )
-    report = run_audit(target, NetConfig.from_env(generated_net.env))
+    report = run_audit(audit_target(domain), NetConfig.from_env(generated_net.env))
     found = {r.check: r.status.value for r in report.results}
     assert {key: found.get(key) for key in domain.expect} == dict(domain.expect), [
         r.as_dict() for r in report.results if r.status.value != domain.expect.get(r.check)

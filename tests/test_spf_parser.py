@@ -33,7 +33,7 @@ def test_openspf_permerror_case_is_detected(case: dict) -> None:
     expected = case["result"] if isinstance(case["result"], list) else [case["result"]]
     result = _run(case)
     if case["cause"] in ("syntax", "lookup-limit"):
-        # The brief: every syntax and lookup-limit case must be found as permerror.
+        # Every syntax and lookup-limit case must be found as permerror (RFC 7208 4.6, 4.6.4).
         assert result == "permerror", case["description"]
     else:
         assert result in expected, case["description"]
