@@ -72,3 +72,22 @@ def test_malformed_domains_exit_with_code_2(bad):
 def test_idn_input_is_converted_to_a_labels(testnet):
     result = _audit(["bücher.test", "--json"], testnet.env)
     assert json.loads(result.stdout)["domain"] == "xn--bcher-kva.test"
+
+
+def test_table_lists_the_reasons_under_each_failed_check(testnet):
+    domain = _domain("weak.test")
+    args = ["weak.test", "--web", domain.web]
+    for host in domain.mx:
+        args += ["--mx", host]
+    lines = _audit(args, testnet.env).stdout.splitlines()
+    tls_web = next(i for i, line in enumerate(lines) if line.startswith("tls_web "))
+    reasons = []
+    for line in lines[tls_web + 1 :]:
+        if not line.lstrip().startswith("- "):
+            break
+        reasons.append(line.strip())
+    assert any("accepts TLSv1 " in r for r in reasons), lines
+    assert any("1024-bit Diffie-Hellman" in r for r in reasons), lines
+    # A passing row gets no reason lines.
+    starttls = next(i for i, line in enumerate(lines) if line.startswith("starttls "))
+    assert " pass " in lines[starttls] and not lines[starttls + 1].lstrip().startswith("- ")

@@ -8,13 +8,44 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from audits.checks.result import CheckResult
+from audits.checks.result import CheckResult, CheckStatus
 from audits.net.config import ConfigError, NetConfig
 from audits.runner import AuditTarget, run_audit
 from providers.domains import InvalidDomain, normalise_domain
 
 # Exit code for unusable input, as argparse uses for bad arguments.
 USAGE_ERROR = 2
+
+
+# Under a row that is not a pass, the table lists why (the JSON output has every detail).
+EXPLAINED = frozenset({CheckStatus.FAIL, CheckStatus.WARN, CheckStatus.ERROR})
+MAX_REASONS = 6
+_FINE = frozenset({"pass", "info", "not_applicable"})
+_REASON_KEYS = ("problems", "problem", "errors", "error", "warnings", "message")
+
+
+def reasons(details: Any, host: str | None = None) -> list[str]:
+    """The human-readable reasons inside a check's details, each once, prefixed by its host."""
+    found: list[str] = []
+    if isinstance(details, dict):
+        if details.get("status") in _FINE:
+            return []  # a host that passed: its message says what went right
+        host = details.get("host", host)
+        for key in _REASON_KEYS:
+            value = details.get(key)
+            texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+            found += [
+                f"{host}: {t}" if host and host not in t else t
+                for t in texts
+                if isinstance(t, str) and t
+            ]
+        for value in details.values():
+            if isinstance(value, dict | list):
+                found += reasons(value, host)
+    elif isinstance(details, list):
+        for item in details:
+            found += reasons(item, host)
+    return list(dict.fromkeys(found))
 
 
 class Command(BaseCommand):
@@ -67,4 +98,7 @@ class Command(BaseCommand):
                 f"{result.check:<{width}}  {result.status.value:<14}  {result.target:<24}  "
                 f"{result.summary}"
             )
+            if result.status in EXPLAINED:
+                for reason in reasons(result.details)[:MAX_REASONS]:
+                    self.stdout.write(f"{'':<{width}}  - {reason}")
         self.stdout.write(f"({report.wall_ms / 1000:.1f} s)")
