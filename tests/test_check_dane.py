@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.x509.oid import NameOID
 
 from audits.checks.dane import TlsaRecord, TlsaSet, check_dane, judge_host, matches
 from audits.checks.result import CheckStatus
@@ -61,7 +65,8 @@ def _der(cert: x509.Certificate) -> bytes:
 
 
 def test_dane_ta_matches_an_issuer_not_the_leaf(testnet, good_chain):
-    # The test servers send only their leaf; add the test CA as the issuer the chain would carry.
+    # Built by hand from the leaf and the test CA, so that this test does not depend on the
+    # servers' own chain (they send leaf + CA; the network test below covers that).
     ca = x509.load_pem_x509_certificate(testnet.ca_bundle.read_bytes())
     chain = (good_chain[0], _der(ca))
     issuer = hashlib.sha256(_spki(chain[1])).digest()
@@ -120,3 +125,78 @@ def test_broken_tlsa_fails_on_the_mismatch_itself(testnet):
     assert host["secure"] and host["tlsa"][0].startswith("3 1 1 ")
     assert result.status == CheckStatus.FAIL
     assert host["message"] == "no TLSA record matches the presented certificate"
+
+
+# --- DANE-TA chains built here: anchors RFC 5280 path validation would refuse ----------------
+
+
+def _cert(
+    subject: str,
+    key: ec.EllipticCurvePrivateKey,
+    issuer: tuple[str, ec.EllipticCurvePrivateKey] | None = None,
+    *,
+    san: list[str] | None = None,
+    ca: bool | None = None,
+    expired: bool = False,
+) -> bytes:
+    """A certificate with only the extensions asked for: no AKI, no key usage, nothing else."""
+    now = dt.datetime.now(dt.UTC)
+    issuer_name, issuer_key = issuer or (subject, key)
+    not_after = now - dt.timedelta(days=1) if expired else now + dt.timedelta(days=30)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+        .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer_name)]))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=30))
+        .not_valid_after(not_after)
+    )
+    if san:
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(n) for n in san]), critical=False
+        )
+    if ca is not None:
+        builder = builder.add_extension(x509.BasicConstraints(ca=ca, path_length=None), True)
+    return builder.sign(issuer_key, hashes.SHA256()).public_bytes(Encoding.DER)
+
+
+@pytest.fixture(scope="module")
+def keys() -> dict[str, ec.EllipticCurvePrivateKey]:
+    return {name: ec.generate_private_key(ec.SECP256R1()) for name in ("root", "int", "leaf")}
+
+
+def _ta(der: bytes) -> TlsaRecord:
+    return TlsaRecord(2, 0, 1, hashlib.sha256(der).digest())
+
+
+def test_dane_ta_accepts_an_intermediate_anchor_and_any_chain_order(keys):
+    root = _cert("Root", keys["root"], ca=True)
+    intermediate = _cert("Int", keys["int"], ("Root", keys["root"]), ca=True)
+    leaf = _cert("mx.example.test", keys["leaf"], ("Int", keys["int"]), san=["mx.example.test"])
+    # The intermediate as anchor: it is not self-signed, and only its key and name matter.
+    assert matches(_ta(intermediate), (leaf, intermediate, root), "mx.example.test")
+    # TLS 1.3 allows any order after the leaf (RFC 8446 4.4.2).
+    assert matches(_ta(root), (leaf, root, intermediate), "mx.example.test")
+    assert matches(_ta(root), (leaf, intermediate, root), "mx.example.test")
+    # Without the intermediate, the leaf does not reach the root.
+    assert not matches(_ta(root), (leaf, root), "mx.example.test")
+
+
+def test_dane_ta_anchor_needs_no_ca_extensions_and_cn_names_the_leaf(keys):
+    bare_anchor = _cert("Bare", keys["root"])  # no basicConstraints, no key usage
+    leaf = _cert("mx.example.test", keys["leaf"], ("Bare", keys["root"]))  # no SAN, no AKI
+    assert matches(_ta(bare_anchor), (leaf, bare_anchor), "mx.example.test")
+    assert not matches(_ta(bare_anchor), (leaf, bare_anchor), "mx2.example.test")
+
+
+def test_dane_ta_wildcards_cover_one_label_and_expired_leaves_fail(keys):
+    root = _cert("Root", keys["root"], ca=True)
+    wildcard = _cert("w", keys["leaf"], ("Root", keys["root"]), san=["*.example.test"])
+    assert matches(_ta(root), (wildcard, root), "mx.example.test")
+    assert not matches(_ta(root), (wildcard, root), "a.mx.example.test")
+    assert not matches(_ta(root), (wildcard, root), "example.test")
+    expired = _cert(
+        "mx", keys["leaf"], ("Root", keys["root"]), san=["mx.example.test"], expired=True
+    )
+    assert not matches(_ta(root), (expired, root), "mx.example.test")

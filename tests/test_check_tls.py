@@ -12,9 +12,9 @@ import pytest
 from django.conf import settings
 
 from audits.checks.result import CheckStatus
-from audits.checks.tls import check_tls_mail, check_tls_web
+from audits.checks.tls import check_tls_mail, check_tls_web, judge_server
 from audits.net.tls import has_route
-from audits.net.tls_scan import AcceptedSuite
+from audits.net.tls_scan import AcceptedSuite, ServerTls
 from tests import netutil
 from tests.testnet.zones import DOMAINS
 
@@ -102,7 +102,6 @@ def test_reset_web_host_gives_error_at_once(testnet):
 @pytest.mark.parametrize(
     ("version", "name", "forward_secret", "aead"),
     [
-        ("TLSv1.3", "TLS_AES_128_GCM_SHA256", True, True),
         ("TLSv1.2", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", True, True),
         ("TLSv1.2", "TLS_DHE_RSA_WITH_AES_256_CCM_8", True, True),
         ("TLSv1.2", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", True, False),
@@ -115,10 +114,47 @@ def test_suite_names_tell_forward_secrecy_and_aead(version, name, forward_secret
     assert (suite.forward_secret, suite.aead) == (forward_secret, aead)
 
 
-def test_dh_groups_below_2048_bits_are_weak_and_ecdh_is_not():
-    assert AcceptedSuite("TLSv1.2", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "DH", 1024).weak_dh
-    assert not AcceptedSuite("TLSv1.2", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "DH", 2048).weak_dh
-    assert not AcceptedSuite("TLSv1.3", "TLS_AES_128_GCM_SHA256", "X25519", 253).weak_dh
+def test_dh_groups_below_2048_bits_are_weak():
+    dhe = "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"
+    assert AcceptedSuite("TLSv1.2", dhe, "DH", 1024).weak_dh
+    assert not AcceptedSuite("TLSv1.2", dhe, "DH", 2048).weak_dh
+    # sslyze's client refuses groups below ~768 bits and records no key: weakest, not unknown.
+    assert AcceptedSuite("TLSv1.2", dhe, None, None).weak_dh
+    assert AcceptedSuite("TLSv1", "TLS_DH_anon_WITH_AES_128_CBC_SHA", None, None).weak_dh
+    # Static RSA has no ephemeral key at all; that is a forward-secrecy problem, not a DH one.
+    assert not AcceptedSuite("TLSv1.2", "TLS_RSA_WITH_AES_128_GCM_SHA256", None, None).weak_dh
+
+
+def test_a_dhe_suite_without_a_key_is_reported_as_too_small():
+    server = ServerTls(
+        "mx.example.test",
+        "192.0.2.25",
+        25,
+        suites=(
+            AcceptedSuite("TLSv1.2", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "EC", 256),
+            AcceptedSuite("TLSv1.2", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", None, None),
+        ),
+        certificate_valid=True,
+    )
+    status, problems = judge_server(server)
+    assert status == CheckStatus.FAIL
+    assert problems == [
+        "uses a too small (< 768-bit) Diffie-Hellman group (below 2048, RFC 9325 4.1) "
+        "with TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"
+    ]
+
+
+def test_an_unchecked_certificate_is_an_error_not_a_failure():
+    suites = (AcceptedSuite("TLSv1.3", "TLS_AES_128_GCM_SHA256", "X25519", 253),)
+    server = ServerTls(
+        "www.example.test",
+        "192.0.2.80",
+        443,
+        suites=suites,
+        certificate_error="the certificate could not be retrieved",
+        certificate_checked=False,
+    )
+    assert judge_server(server)[0] == CheckStatus.ERROR
 
 
 def test_private_address_is_an_error_when_not_allowed(testnet):

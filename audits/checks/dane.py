@@ -3,13 +3,14 @@
 The caller passes the TLSA answer and whether the resolver validated it (AD): TLSA records from an
 insecure zone must not be used (RFC 7672 2.2), so they fail here. For SMTP only DANE-EE (3) and
 DANE-TA (2) are usable (RFC 7672 3.1.3); PKIX-TA/EE (0/1) records are reported but never match.
-DANE-TA is matched against the issuer certificates the server sent (RFC 7671 5.2.2), and the
-chain from the leaf up to the matched anchor must then validate for the MX host name, with the
-anchor as the only trusted root (RFC 7672 3.2.2: the reference identifier is the MX host name).
+DANE-TA is matched against the issuer certificates the server sent (RFC 7671 5.2.2); the leaf
+must then chain up to the matched anchor by signatures, be current, and name the MX host (RFC
+7672 3.2.2: the reference identifier is the MX host name).
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -17,8 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
+from cryptography.x509.oid import NameOID
 from django.utils.translation import gettext_lazy as _
 
 from audits.checks.result import CheckResult, CheckStatus
@@ -82,20 +84,71 @@ def _matching_index(record: TlsaRecord, chain: tuple[bytes, ...], first: int) ->
     return None
 
 
-def anchor_validates(chain: tuple[bytes, ...], anchor_index: int, host: str) -> bool:
-    """Does the presented chain, up to chain[anchor_index] as the sole trust anchor, validate
-    for `host`? `cryptography`'s RFC 5280 verifier does the signatures, dates and name."""
+def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """Did `issuer`'s key sign `cert`? (Names must chain too, as RFC 5280 6.1.3 asks.)"""
+    if cert.issuer != issuer.subject:
+        return False
     try:
-        certificates = [x509.load_der_x509_certificate(der) for der in chain[: anchor_index + 1]]
-        verifier = (
-            PolicyBuilder()
-            .store(Store([certificates[-1]]))
-            .build_server_verifier(x509.DNSName(host))
-        )
-        verifier.verify(certificates[0], certificates[1:-1])
-    except (VerificationError, ValueError):
+        cert.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
         return False
     return True
+
+
+def _dns_names(cert: x509.Certificate) -> list[str]:
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        names = san.get_values_for_type(x509.DNSName)
+    except x509.ExtensionNotFound:
+        names = []
+    if names:
+        return [n.lower().rstrip(".") for n in names]
+    # RFC 7672 3.2.3: without DNS-IDs in the subjectAltName, the CN is the name.
+    return [
+        str(attribute.value).lower().rstrip(".")
+        for attribute in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    ]
+
+
+def name_matches(cert: x509.Certificate, host: str) -> bool:
+    """RFC 6125 6.4: exact, or a wildcard standing for the whole left-most label only."""
+    host = host.lower().rstrip(".")
+    for name in _dns_names(cert):
+        if name == host:
+            return True
+        if name.startswith("*.") and "." in host and host.split(".", 1)[1] == name[2:]:
+            return True
+    return False
+
+
+def anchor_validates(chain: tuple[bytes, ...], anchor_index: int, host: str) -> bool:
+    """Does the presented chain lead from the leaf to chain[anchor_index], and is the leaf
+    current and issued for `host`? (RFC 7671 5.2.2, RFC 7672 3.2.)
+
+    Written out rather than left to an RFC 5280 path validator: a DANE trust anchor is just a
+    name and a key (RFC 5280 6.1.1 (d)), so it needs no CA extensions and its own dates do not
+    count, and TLS 1.3 lets servers send their chain in any order (RFC 8446 4.4.2).
+    """
+    try:
+        certificates = [x509.load_der_x509_certificate(der) for der in chain]
+    except ValueError:
+        return False
+    leaf, anchor = certificates[0], certificates[anchor_index]
+    now = datetime.datetime.now(datetime.UTC)
+    if not (leaf.not_valid_before_utc <= now <= leaf.not_valid_after_utc):
+        return False
+    if not name_matches(leaf, host):
+        return False
+    current, unused = leaf, [c for i, c in enumerate(certificates) if i not in (0, anchor_index)]
+    while current is not anchor:
+        if _issued_by(current, anchor):
+            return True
+        issuer = next((c for c in unused if _issued_by(current, c)), None)
+        if issuer is None:
+            return False
+        unused.remove(issuer)  # each certificate once: no loops
+        current = issuer
+    return True  # the leaf itself is the anchor (a self-issued DANE-TA leaf, RFC 7671 5.2)
 
 
 def matches(record: TlsaRecord, chain: tuple[bytes, ...], host: str) -> bool:

@@ -85,17 +85,23 @@ def judge_server(server: ServerTls) -> tuple[CheckStatus, list[str]]:
         )
     weak_dh = server.weak_dh_suites
     if weak_dh:
-        bits = min(s.key_bits or 0 for s in weak_dh)
+        sizes = [s.key_bits for s in weak_dh if s.key_bits]
+        size = f"a {min(sizes)}-bit" if len(sizes) == len(weak_dh) else "a too small (< 768-bit)"
         problems.append(
-            f"uses a {bits}-bit Diffie-Hellman group (below {MIN_DH_BITS}, RFC 9325 4.1) "
+            f"uses {size} Diffie-Hellman group (below {MIN_DH_BITS}, RFC 9325 4.1) "
             f"with {weak_dh[0].name}"
         )
-    if not server.certificate_valid:
+    if server.certificate_checked and not server.certificate_valid:
         problems.append(f"certificate not valid for {server.host}: {server.certificate_error}")
     if problems:
         return CheckStatus.FAIL, problems
+    untested: list[str] = []
     if server.untested_versions:
-        return CheckStatus.ERROR, [f"could not test {', '.join(server.untested_versions)}"]
+        untested.append(f"could not test {', '.join(server.untested_versions)}")
+    if not server.certificate_checked:
+        untested.append(f"could not check the certificate: {server.certificate_error}")
+    if untested:
+        return CheckStatus.ERROR, untested
     return CheckStatus.PASS, []
 
 
@@ -162,7 +168,10 @@ def _check(
     targets, unreachable = _targets(
         hosts, port, smtp_starttls=smtp_starttls, resolve=resolve, config=config
     )
-    servers = unreachable + [_server_details(s) for s in scan_servers(targets, config)]
+    # The address lookups above came out of this check's time bound.
+    left = config.tls_scan_timeout - (time.monotonic() - started)
+    scanned = scan_servers(targets, config, bound=left)
+    servers = unreachable + [_server_details(s) for s in scanned]
     status = worst(CheckStatus(s["status"]) for s in servers)
     summary = {
         CheckStatus.PASS: _(

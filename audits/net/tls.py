@@ -189,9 +189,10 @@ def has_route(address: str) -> bool:
     A UDP "connect" sends nothing; it only asks the kernel for a route.
     """
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
-    with socket.socket(family, socket.SOCK_DGRAM) as probe:
-        try:
+    try:
+        # Creating the socket fails too, on a kernel built without IPv6.
+        with socket.socket(family, socket.SOCK_DGRAM) as probe:
             probe.connect((address, 9))
-        except OSError:
-            return False
+    except OSError:
+        return False
     return True

@@ -16,10 +16,10 @@ import math
 import re
 import threading
 import warnings
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from nassl.ephemeral_key_info import OpenSslEvpPkeyEnum
 from sslyze import (
@@ -37,10 +37,18 @@ from sslyze import (
     ServerScanStatusEnum,
     TlsVersionEnum,
 )
-from sslyze.errors import ConnectionToServerFailed, ServerRejectedTlsHandshake
+from sslyze.errors import (
+    ConnectionToServerFailed,
+    ConnectionToServerTimedOut,
+    ServerRejectedTlsHandshake,
+    TlsHandshakeTimedOut,
+)
 from sslyze.server_connectivity import ServerConnectivityInfo, check_connectivity_to_server
 
 from audits.net.config import NetConfig
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 # sslyze's bundled Java and Windows root stores contain a root with a non-positive serial number;
 # cryptography warns on loading it. Those stores are not used for our verdict (see TRUSTED_STORES).
@@ -78,6 +86,7 @@ MAX_PARALLEL_SERVERS = 8
 MIN_DH_BITS = 2048
 _AEAD = re.compile(r"_GCM_|_CCM(_8)?(_|$)|CHACHA20_POLY1305")
 _FORWARD_SECRET = re.compile(r"^TLS_(EC)?DHE_")
+_FINITE_FIELD_DH = re.compile(r"^TLS_(DHE_|DH_anon_)")
 
 
 @dataclass(frozen=True)
@@ -98,7 +107,12 @@ class AcceptedSuite:
 
     @property
     def weak_dh(self) -> bool:
-        return self.key_exchange == "DH" and (self.key_bits or 0) < MIN_DH_BITS
+        if self.key_exchange == "DH":
+            return (self.key_bits or 0) < MIN_DH_BITS
+        # sslyze's legacy client refuses DH groups below about 768 bits; the suite still counts
+        # as accepted, without an ephemeral key. A finite-field DHE suite with no key is the
+        # weakest case of all, not an unknown.
+        return self.key_exchange is None and bool(_FINITE_FIELD_DH.match(self.name))
 
 
 @dataclass(frozen=True)
@@ -111,6 +125,8 @@ class ServerTls:
     suites: tuple[AcceptedSuite, ...] = ()
     certificate_valid: bool = False
     certificate_error: str | None = None
+    # False when sslyze could not fetch the certificate at all: "unknown", not "invalid".
+    certificate_checked: bool = True
     # Versions sslyze could not test (a scan command that errored): never read as "refused".
     untested_versions: tuple[str, ...] = ()
     connection_error: str | None = None  # set when the server could not be scanned at all
@@ -153,22 +169,25 @@ class _Prepared:
     refused: frozenset[str]
 
 
-def scan_servers(targets: Sequence[ScanTarget], config: NetConfig) -> list[ServerTls]:
+def scan_servers(
+    targets: Sequence[ScanTarget], config: NetConfig, *, bound: float | None = None
+) -> list[ServerTls]:
     """Scan every target side by side; results come back in the order of `targets`.
 
     Never raises for a server's sake: an unreachable or hostile server gives a ServerTls with
-    `connection_error`, and so does a scan that outlives `config.tls_scan_timeout`.
+    `connection_error`, and so does a scan that outlives `bound` (default
+    `config.tls_scan_timeout`; a caller that spent some of its time already passes what is left).
     """
     if not targets:
         return []
+    bound = config.tls_scan_timeout if bound is None else max(0.0, bound)
     results: dict[ScanTarget, ServerTls] = {}
     failure: list[str] = []
     done = threading.Event()
 
     def run() -> None:
         try:
-            with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_SERVERS, len(targets))) as pool:
-                prepared = list(pool.map(lambda t: _prepare(t, config), targets))
+            prepared = _in_daemon_threads(lambda t: _prepare(t, config), targets)
             ready = [p for p in prepared if isinstance(p, _Prepared)]
             results.update(
                 {t: p for t, p in zip(targets, prepared, strict=True) if isinstance(p, ServerTls)}
@@ -182,9 +201,9 @@ def scan_servers(targets: Sequence[ScanTarget], config: NetConfig) -> list[Serve
     # A daemon thread: sslyze cannot be cancelled, but its every connection has a timeout, so a
     # scan past our bound ends on its own; the check must not wait for it.
     threading.Thread(target=run, name="tls-scan", daemon=True).start()
-    finished = done.wait(config.tls_scan_timeout)
+    finished = done.wait(bound)
     if not finished:
-        problem = f"TLS scan did not finish within {config.tls_scan_timeout:g} s"
+        problem = f"TLS scan did not finish within {bound:.1f} s"
     else:
         problem = failure[0] if failure else "TLS scan gave no result"
     return [
@@ -193,13 +212,33 @@ def scan_servers(targets: Sequence[ScanTarget], config: NetConfig) -> list[Serve
     ]
 
 
+def _in_daemon_threads(func: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """`func` over `items`, one daemon thread each (a check has a few hosts, four addresses
+    at most per host, and each thread holds one connection at a time).
+
+    Not a ThreadPoolExecutor: its workers are joined when the interpreter exits, so a command
+    would hang until a scan it already gave up on ends its timeouts.
+    """
+    results: list[R | None] = [None] * len(items)
+
+    def work(index: int) -> None:
+        results[index] = func(items[index])
+
+    threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(len(items))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results  # type: ignore[return-value]  (every slot is filled once the joins return)
+
+
 def _prepare(target: ScanTarget, config: NetConfig) -> _Prepared | ServerTls:
     """sslyze's connectivity test, then one handshake per legacy version.
 
     A full scan tries every suite of every version one connection at a time: 537 connections
     against a modern server, most of them refusals of SSL 2.0 to TLS 1.1. One handshake offering
     every suite of a legacy version tells whether the server speaks it at all; only versions it
-    does not clearly refuse get the per-suite scan. That cuts a modern server to about 190
+    does not clearly refuse get the per-suite scan. That cuts a modern server to about 180
     connections, which matters for MX hosts that rate-limit or block busy clients.
     """
     location, network = _location(target), _network(target, config)
@@ -207,27 +246,37 @@ def _prepare(target: ScanTarget, config: NetConfig) -> _Prepared | ServerTls:
         probing = check_connectivity_to_server(location, network)
     except ConnectionToServerFailed as exc:
         return _unreachable(target, exc.error_message)
+    except Exception as exc:
+        return _unreachable(target, f"TLS probing failed: {type(exc).__name__}: {exc}")
     server = ServerConnectivityInfo(location, network, probing)
     refused = frozenset(v for v in LEGACY_VERSIONS if _refuses_version(server, v))
     return _Prepared(target, refused)
 
 
+# The probes of one legacy version, as sslyze's own version detection makes them: OpenSSL's
+# default list first (a small ClientHello, which servers that choke on big ones still read),
+# then every suite the legacy build has, the same set the per-suite scan would try.
+_PROBE_CIPHER_LISTS = ("DEFAULT", "ALL:COMPLEMENTOFALL:-PSK:-SRP")
+
+
 def _refuses_version(server: ServerConnectivityInfo, version: str) -> bool:
-    """True only for a definite refusal; a timeout or an odd error leaves it to the full scan."""
-    connection = server.get_preconfigured_tls_connection(
-        override_tls_version=_TLS_VERSION_ENUMS[version], should_use_legacy_openssl=True
-    )
-    # Every suite the legacy OpenSSL build has: the same set sslyze's per-suite scan tries.
-    connection.ssl_client.set_cipher_list("ALL:COMPLEMENTOFALL")
-    try:
-        connection.connect()
-    except ServerRejectedTlsHandshake:
-        return True
-    except Exception:
-        return False
-    finally:
-        connection.close()
-    return False
+    """True when every probe is refused or times out, as sslyze's per-suite scan reads both;
+    any other outcome (a handshake, a client-side error) leaves the version to the full scan."""
+    for cipher_list in _PROBE_CIPHER_LISTS:
+        connection = server.get_preconfigured_tls_connection(
+            override_tls_version=_TLS_VERSION_ENUMS[version], should_use_legacy_openssl=True
+        )
+        try:
+            connection.ssl_client.set_cipher_list(cipher_list)
+            connection.connect()
+        except (ServerRejectedTlsHandshake, TlsHandshakeTimedOut, ConnectionToServerTimedOut):
+            continue
+        except Exception:
+            return False
+        finally:
+            connection.close()
+        return False  # a handshake succeeded: the version is spoken
+    return True
 
 
 def _full_scans(ready: list[_Prepared], config: NetConfig) -> dict[ScanTarget, ServerTls]:
@@ -239,12 +288,13 @@ def _full_scans(ready: list[_Prepared], config: NetConfig) -> dict[ScanTarget, S
         per_server_concurrent_connections_limit=5,
         concurrent_server_scans_limit=min(len(ready), MAX_PARALLEL_SERVERS),
     )
-    by_location = {(p.target.host, p.target.address, p.target.port): p for p in ready}
-    scanner.queue_scans([_request(p, config) for p in ready])
+    requests = [(_request(p, config), p) for p in ready]
+    # Matched back by the request's id: sslyze rewrites host names (IDNA), so names won't do.
+    by_id = {request.uuid: prepared for request, prepared in requests}
+    scanner.queue_scans([request for request, _ in requests])
     found: dict[ScanTarget, ServerTls] = {}
     for server_result in scanner.get_results():
-        location = server_result.server_location
-        prepared = by_location[(location.hostname, location.ip_address or "", location.port)]
+        prepared = by_id[server_result.uuid]
         found[prepared.target] = _read_result(server_result, prepared)
     return found
 
@@ -296,7 +346,7 @@ def _read_result(server_result: ServerScanResult, prepared: _Prepared) -> Server
             untested.append(version)
             continue
         suites += [_suite(version, accepted) for accepted in attempt.result.accepted_cipher_suites]
-    valid, error = _certificate_verdict(scan.certificate_info)
+    checked, valid, error = _certificate_verdict(scan.certificate_info)
     return ServerTls(
         target.host,
         target.address,
@@ -304,6 +354,7 @@ def _read_result(server_result: ServerScanResult, prepared: _Prepared) -> Server
         suites=tuple(suites),
         certificate_valid=valid,
         certificate_error=error,
+        certificate_checked=checked,
         untested_versions=tuple(untested),
     )
 
@@ -319,19 +370,25 @@ def _suite(version: str, accepted: CipherSuiteAcceptedByServer) -> AcceptedSuite
     return AcceptedSuite(version, accepted.cipher_suite.name, kind, key.size)
 
 
-def _certificate_verdict(attempt) -> tuple[bool, str | None]:  # type: ignore[no-untyped-def]
-    """Valid when some certificate deployment verifies for the name against a trusted store."""
+def _certificate_verdict(attempt) -> tuple[bool, bool, str | None]:  # type: ignore[no-untyped-def]
+    """(checked, valid, error). Valid when EVERY certificate the server deploys (one per key
+    type, say RSA and ECDSA) verifies for the name against a trusted store: a client that
+    prefers the broken one gets the broken one."""
     if attempt.status != ScanCommandAttemptStatusEnum.COMPLETED or attempt.result is None:
-        return False, "the certificate could not be retrieved"
+        return False, False, "the certificate could not be retrieved"
+    deployments = attempt.result.certificate_deployments
+    if not deployments:
+        return True, False, "no certificate was presented"
     errors: list[str] = []
-    for deployment in attempt.result.certificate_deployments:
-        for validation in deployment.path_validation_results:
-            if validation.trust_store.name not in TRUSTED_STORES:
-                continue
-            if validation.was_validation_successful:
-                return True, None
-            errors.append(validation.validation_error or "not trusted")
-    return False, _shortest(errors) or "no certificate was presented"
+    for deployment in deployments:
+        trusted = [
+            v for v in deployment.path_validation_results if v.trust_store.name in TRUSTED_STORES
+        ]
+        if not any(v.was_validation_successful for v in trusted):
+            errors.append(_shortest(v.validation_error or "not trusted" for v in trusted) or "")
+    if errors:
+        return True, False, _shortest(e for e in errors if e) or "not trusted"
+    return True, True, None
 
 
 def _shortest(messages: Iterable[str]) -> str | None:
