@@ -24,7 +24,7 @@ from cryptography.x509.oid import NameOID
 from django.utils.translation import gettext_lazy as _
 
 from audits.checks.result import CheckResult, CheckStatus
-from audits.checks.tls import concurrently, no_mx_hosts, unique, worst
+from audits.checks.tls import concurrently, no_mx_hosts, per_host_result, unique
 from audits.net import smtp
 from audits.net.config import NetConfig
 from audits.net.guard import ForbiddenAddress
@@ -217,20 +217,9 @@ def check_dane(
         status, message = judge_host(answer, chain, host)
         return {**verdict, "status": status, "message": message}
 
-    verdicts = concurrently(one, hosts)
-    status = worst(v["status"] for v in verdicts)
-    for verdict in verdicts:
-        verdict["status"] = verdict["status"].value
-    summary = {
+    summaries = {
         CheckStatus.PASS: _("Every MX host has DNSSEC-signed TLSA records that match."),
         CheckStatus.FAIL: _("DANE is missing or does not match on an MX host."),
         CheckStatus.ERROR: _("An MX host could not be tested for DANE."),
-    }[status]
-    return CheckResult(
-        "dane",
-        ", ".join(hosts),
-        status,
-        summary,
-        {"hosts": verdicts},
-        duration_ms=(time.monotonic() - started) * 1000,
-    )
+    }
+    return per_host_result("dane", hosts, concurrently(one, hosts), summaries, started)

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from audits.checks.result import CheckResult, CheckStatus
-from audits.checks.tls import concurrently, no_mx_hosts, unique, worst
+from audits.checks.tls import concurrently, no_mx_hosts, per_host_result, unique
 from audits.net import smtp
 from audits.net.config import NetConfig
 from audits.net.guard import ForbiddenAddress
@@ -51,20 +51,9 @@ def check_starttls(
         status, message = judge_probe(probe)
         return {"host": host, "address": address, "status": status, "message": message}
 
-    verdicts = concurrently(one, hosts)
-    status = worst(v["status"] for v in verdicts)
-    for verdict in verdicts:
-        verdict["status"] = verdict["status"].value
-    summary = {
+    summaries = {
         CheckStatus.PASS: _("Every MX host offers STARTTLS with TLS 1.2 or newer."),
         CheckStatus.FAIL: _("An MX host does not offer STARTTLS with TLS 1.2 or newer."),
         CheckStatus.ERROR: _("An MX host could not be tested."),
-    }[status]
-    return CheckResult(
-        "starttls",
-        ", ".join(hosts),
-        status,
-        summary,
-        {"hosts": verdicts},
-        duration_ms=(time.monotonic() - started) * 1000,
-    )
+    }
+    return per_host_result("starttls", hosts, concurrently(one, hosts), summaries, started)

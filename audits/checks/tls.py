@@ -51,6 +51,28 @@ def unique(hosts: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(h.rstrip(".").lower() for h in hosts))
 
 
+def per_host_result(
+    check: str,
+    hosts: list[str],
+    verdicts: list[dict[str, Any]],
+    summaries: dict[CheckStatus, Any],
+    started: float,
+) -> CheckResult:
+    """One result from per-host verdicts (dicts with a "status"): the worst status decides and
+    picks the summary; the statuses are stored as their string values."""
+    status = worst(CheckStatus(v["status"]) for v in verdicts)
+    for verdict in verdicts:
+        verdict["status"] = CheckStatus(verdict["status"]).value
+    return CheckResult(
+        check,
+        ", ".join(hosts),
+        status,
+        summaries[status],
+        {"hosts": verdicts},
+        duration_ms=(time.monotonic() - started) * 1000,
+    )
+
+
 def no_mx_hosts(check: str) -> CheckResult:
     """The result of a per-MX check for a domain without MX hosts (null MX or none)."""
     return CheckResult(
@@ -172,22 +194,14 @@ def _check(
     left = config.tls_scan_timeout - (time.monotonic() - started)
     scanned = scan_servers(targets, config, bound=left)
     servers = unreachable + [_server_details(s) for s in scanned]
-    status = worst(CheckStatus(s["status"]) for s in servers)
-    summary = {
+    summaries = {
         CheckStatus.PASS: _(
             "Only TLS 1.2 or newer, forward-secret AEAD suites, no weak DH, valid certificate."
         ),
         CheckStatus.FAIL: _("TLS configuration has defects."),
         CheckStatus.ERROR: _("TLS could not be tested on every host."),
-    }[status]
-    return CheckResult(
-        check,
-        ", ".join(hosts),
-        status,
-        summary,
-        {"hosts": servers},
-        duration_ms=(time.monotonic() - started) * 1000,
-    )
+    }
+    return per_host_result(check, hosts, servers, summaries, started)
 
 
 def check_tls_web(web_host: str | None, *, resolve: Resolve, config: NetConfig) -> CheckResult:
