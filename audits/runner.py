@@ -34,12 +34,9 @@ from audits.checks.web import check_csp, check_hsts, check_https_redirect, check
 from audits.checks.wkd import check_wkd
 from audits.net.config import NetConfig
 from audits.net.dns import DnsError, DnsResolver, DnsServFail
+from audits.registry import BY_KEY, GRACE_SECONDS, time_bound
 
 logger = logging.getLogger(__name__)
-
-# Extra seconds past a check's own bound before the runner gives up waiting on it: the checks
-# enforce AUDIT_CHECK_TIMEOUT themselves, this only catches one that does not.
-GRACE_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -69,13 +66,24 @@ Progress = Callable[[CheckResult], None]
 
 
 def run_audit(
-    target: AuditTarget, config: NetConfig, progress: Progress | None = None
+    target: AuditTarget,
+    config: NetConfig,
+    progress: Progress | None = None,
+    only: tuple[str, ...] | None = None,
 ) -> AuditReport:
+    """Run every check (or the registry keys in `only`) on `target` and collect the results."""
     started = time.monotonic()
+    unknown = set(only or ()) - set(BY_KEY)
+    if unknown:
+        raise ValueError(f"Unknown checks: {', '.join(sorted(unknown))}")
     dns = DnsResolver.for_check(config)
-    mx_hosts = target.mx_hosts or _mx_hosts(target.domain, dns)
+    needs_mx = only is None or bool(set(only) & MX_DEPENDENT)
+    mx_hosts = target.mx_hosts or (_mx_hosts(target.domain, dns) if needs_mx else ())
     web_host = target.web_host or target.domain
-    checks = plan_checks(target, mx_hosts, web_host, config)
+    planned = plan_checks(target, mx_hosts, web_host, config)
+    checks = planned if only is None else {key: planned[key] for key in only}
+    if not checks:
+        return AuditReport(target.domain, (), (time.monotonic() - started) * 1000, mx_hosts)
     results: list[CheckResult] = []
     with ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="audit") as pool:
         futures: dict[str, Future[CheckResult]] = {
@@ -106,13 +114,9 @@ def run_audit(
     )
 
 
-# Checks built on a full sslyze scan; every other check has AUDIT_CHECK_TIMEOUT.
-TLS_SCAN_CHECKS = frozenset({"tls_web", "tls_mail"})
-
-
-def time_bound(key: str, config: NetConfig) -> float:
-    """Seconds check `key` may take before the audit reports it as unfinished."""
-    return config.tls_scan_timeout if key in TLS_SCAN_CHECKS else config.check_timeout
+# Checks about the domain's MX hosts, looked up once before the checks start. (dnssec also
+# covers the MX hosts when a mail check needed them anyway; on a web host it does not.)
+MX_DEPENDENT = frozenset({"mx", "mta_sts", "dane", "starttls", "tls_mail"})
 
 
 def _mx_hosts(domain: str, dns: DnsResolver) -> tuple[str, ...]:

@@ -1,18 +1,29 @@
 """Which checks are evidence for which criterion, and how their results become a verdict.
 
-One table. A criterion is met when every check serving it passes, not met when any fails, and
-partly met when they warn or disagree. Errors and missing results leave it unknown: a check that
-could not run proves nothing either way. The levels follow the criteria document ("Minimum to
-qualify" / "Best case"); the keys are the seed's criterion keys.
+This table is THE mapping from criteria to checks: the criteria pages, the API and the audit
+pipeline all read it, and criteria have no field of their own that could say otherwise. The keys
+are the seed's criterion keys and the registry's check keys (audits/registry.py); a test keeps
+both in step, and the levels follow the criteria document ("Minimum to qualify" / "Best case").
+
+How a verdict is reached, in two steps:
+1. Per check, over every domain and target the check ran on for the service (its mail domain, its
+   MX hosts, its web host, its alias domain ...): the WORST status counts. A criterion speaks of
+   the service, so one failing MX host fails it, and a host that could not be checked leaves it
+   open (error) unless another host already failed. Informational and not-applicable results
+   are ignored when any other result exists.
+2. Per criterion, over its checks: met when every check passes, not met when any fails, partly
+   met when they warn. Otherwise (a check errored or has no result) it is unknown: a check that
+   could not run proves nothing either way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from audits.checks.result import CheckStatus
+from audits.registry import BY_KEY
 
 Level = Literal["minimum", "best"]
 Verdict = Literal["met", "partly", "not_met", "unknown"]
@@ -48,15 +59,40 @@ EVIDENCE: tuple[Evidence, ...] = (
 NOT_SCORED: frozenset[str] = frozenset({"mx", "expect_ct"})
 
 
+BY_CRITERION: dict[str, Evidence] = {evidence.criterion: evidence for evidence in EVIDENCE}
+
+# Step 1's order, worst first: a known failure outranks a host that could not be checked.
+_WORST_FIRST = (
+    CheckStatus.FAIL,
+    CheckStatus.ERROR,
+    CheckStatus.WARN,
+    CheckStatus.PASS,
+    CheckStatus.INFO,
+    CheckStatus.NOT_APPLICABLE,
+)
+
+
+def worst(statuses: Iterable[CheckStatus]) -> CheckStatus | None:
+    """One check's status over all the domains and targets it ran on (None: it never ran)."""
+    found = set(statuses)
+    return next((status for status in _WORST_FIRST if status in found), None)
+
+
+def combine(results: Iterable[tuple[str, CheckStatus]]) -> dict[str, CheckStatus]:
+    """(check, status) pairs of one run, over all its domains -> check -> worst status."""
+    per_check: dict[str, list[CheckStatus]] = {}
+    for check, status in results:
+        per_check.setdefault(check, []).append(status)
+    return {check: status for check, found in per_check.items() if (status := worst(found))}
+
+
 def verdict(evidence: Evidence, statuses: Mapping[str, CheckStatus]) -> Verdict:
     found = [statuses.get(check) for check in evidence.checks]
-    if any(status is None or status == CheckStatus.ERROR for status in found):
-        return "unknown"
     judged = [s for s in found if s not in (CheckStatus.INFO, CheckStatus.NOT_APPLICABLE)]
-    if not judged:
-        return "unknown"
     if any(s == CheckStatus.FAIL for s in judged):
         return "not_met"
+    if not judged or any(s is None or s == CheckStatus.ERROR for s in judged):
+        return "unknown"
     if all(s == CheckStatus.PASS for s in judged):
         return "met"
     return "partly"
@@ -65,3 +101,19 @@ def verdict(evidence: Evidence, statuses: Mapping[str, CheckStatus]) -> Verdict:
 def verdicts(statuses: Mapping[str, CheckStatus]) -> dict[str, Verdict]:
     """Criterion key -> verdict for one audit's results (check key -> status)."""
     return {evidence.criterion: verdict(evidence, statuses) for evidence in EVIDENCE}
+
+
+def checks_for(criterion_key: str) -> tuple[str, ...]:
+    """The checks that are evidence for a criterion (empty: it is judged by editors only)."""
+    evidence = BY_CRITERION.get(criterion_key)
+    return evidence.checks if evidence else ()
+
+
+def _validate() -> None:
+    # Fail at import, not in production, when the table names a check the registry lacks.
+    unknown = {c for e in EVIDENCE for c in e.checks} - set(BY_KEY)
+    if unknown or NOT_SCORED - set(BY_KEY):
+        raise ImportError(f"audits.scoring names unknown checks: {sorted(unknown)}")
+
+
+_validate()

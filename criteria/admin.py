@@ -5,10 +5,12 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.admin_support import HistoryTranslationAdmin, PublishableAdmin, TranslatedInline
 from providers.admin import ServiceAdmin
 
+from .automation import check_label, checks_for
 from .models import Assessment, Criterion, CriterionGroup
 
 
@@ -56,22 +58,28 @@ ServiceAdmin.inlines = [*ServiceAdmin.inlines, AssessmentInline]
 class CriterionChildInline(TranslatedInline):
     model = Criterion
     fk_name = "parent"
-    fields = (("key", "order", "check_key"), "text", ("retired", "retired_reason"))
+    fields = (("key", "order"), "text", ("retired", "retired_reason"))
     verbose_name_plural = "sub-items"
 
 
 @admin.register(Criterion)
 class CriterionAdmin(PublishableAdmin):
-    list_display = ("__str__", "group", "level", "check_key", "retired", "state")
-    list_filter = ("state", "group", "level", "retired", "check_key")
+    list_display = ("__str__", "group", "level", "automated_checks", "retired", "state")
+    list_filter = ("state", "group", "level", "retired")
     search_fields = ("key", "text")
     list_select_related = ("group", "parent")
     autocomplete_fields = ("parent",)
     fieldsets = (
-        (None, {"fields": ("key", "group", "level", "parent", "order", "text", "check_key")}),
+        (None, {"fields": ("key", "group", "level", "parent", "order", "text")}),
         ("Retirement", {"fields": ("retired", "retired_reason")}),
         ("Publication", {"fields": PublishableAdmin.workflow_fields}),
     )
+
+
+    @admin.display(description=_("automated checks"))
+    def automated_checks(self, criterion: Criterion) -> str:
+        # The mapping is code (audits/scoring.py), shown here so editors see it, never edited.
+        return ", ".join(check_label(key) for key in checks_for(criterion.key)) or "—"
 
 
 @admin.register(CriterionGroup)

@@ -1,7 +1,8 @@
 """The API's criteria (groups, levels, criteria and the services meeting each) and assessments.
 
 Only published criteria are served, and only published services are ever named: an assessment of a
-draft service, or of a draft criterion, never reaches a response.
+draft service, or of a draft criterion, never reaches a response. Which services meet a criterion
+is decided by criteria/verdicts.py (editorial beats automated), as on the criteria page.
 
 The services endpoint's detail gains its assessments here (AssessedServiceViewSet), because
 criteria depends on providers and not the other way round.
@@ -22,31 +23,11 @@ from portal.api import (
     TranslatedField,
     language_parameter,
 )
-from portal.publishing import PublicationState
 from providers.api import ServiceDetailSerializer, ServiceViewSet
 
-from .check_keys import CheckKey
-from .models import Assessment, AssessmentSource, Criterion, CriterionGroup, Level, Verdict
-
-PUBLISHED = PublicationState.PUBLISHED
-
-
-def services_meeting(assessments: list[Assessment]) -> list[Assessment]:
-    """The assessments that make a service meet a criterion, one per service, by service name.
-
-    An editor's judgement decides where there is one; an automated result counts only where no
-    editor has assessed the service, just as automated runs never overwrite editors.
-    """
-    deciding: dict[int, Assessment] = {}
-    for assessment in assessments:
-        current = deciding.get(assessment.service_id)
-        if current is None or (
-            assessment.source == AssessmentSource.EDITORIAL
-            and current.source != AssessmentSource.EDITORIAL
-        ):
-            deciding[assessment.service_id] = assessment
-    met = [a for a in deciding.values() if a.verdict == Verdict.MET]
-    return sorted(met, key=lambda a: (a.service.name.lower(), a.service.slug))
+from .automation import checks_for
+from .models import Assessment, AssessmentSource, Criterion, CriterionGroup, Level
+from .verdicts import services_meeting
 
 
 class MeetingServiceSerializer(serializers.Serializer):
@@ -59,8 +40,11 @@ class MeetingServiceSerializer(serializers.Serializer):
 
 class SubCriterionSerializer(serializers.ModelSerializer):
     text = TranslatedField(help_text="Markdown.")
-    check_key = serializers.SerializerMethodField(
-        help_text="The automated check whose result is evidence for this criterion, if any."
+    checks = serializers.SerializerMethodField(
+        help_text=(
+            "The automated checks whose results are evidence for this criterion (empty: "
+            "assessed by editors only). Keys as in the services' audit results."
+        )
     )
     retired_reason = TranslatedField()
     services_meeting = serializers.SerializerMethodField(
@@ -74,16 +58,16 @@ class SubCriterionSerializer(serializers.ModelSerializer):
             "key",
             "level",
             "text",
-            "check_key",
+            "checks",
             "retired",
             "retired_reason",
             "services_meeting",
             "fallback_languages",
         ]
 
-    @extend_schema_field(serializers.ChoiceField(choices=CheckKey.choices, allow_null=True))
-    def get_check_key(self, criterion: Criterion) -> str | None:
-        return criterion.check_key or None
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_checks(self, criterion: Criterion) -> list[str]:
+        return list(checks_for(criterion.key))
 
     @extend_schema_field(MeetingServiceSerializer(many=True))
     def get_services_meeting(self, criterion: Criterion) -> list[dict[str, Any]]:
@@ -137,10 +121,7 @@ class CriterionGroupSerializer(serializers.ModelSerializer):
 
 def _published_criteria() -> QuerySet[Criterion]:
     """Published criteria with the assessments of published services (for services_meeting)."""
-    assessments = Assessment.objects.filter(service__state=PUBLISHED).select_related("service")
-    return Criterion.objects.published().prefetch_related(
-        Prefetch("assessments", queryset=assessments, to_attr="public_assessments")
-    )
+    return Criterion.objects.published().with_public_assessments()
 
 
 @extend_schema_view(
@@ -222,8 +203,5 @@ class AssessedServiceViewSet(ServiceViewSet):
     detail_serializer_class = AssessedServiceSerializer
 
     def detail_prefetches(self) -> list[Prefetch]:
-        # Assessments against draft criteria stay private.
-        assessments = Assessment.objects.filter(criterion__state=PUBLISHED).select_related(
-            "criterion"
-        )
+        assessments = Assessment.objects.of_published_criteria().select_related("criterion")
         return [Prefetch("assessments", queryset=assessments, to_attr="public_assessments")]

@@ -5,13 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Case, Prefetch, Value, When
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.publishing import Publishable, PublishableQuerySet
+from portal.publishing import PublicationState, Publishable, PublishableQuerySet
 from providers.models import Service
-
-from .check_keys import CheckKey
 
 
 class CriterionGroup(models.Model):
@@ -47,6 +46,16 @@ class CriterionQuerySet(PublishableQuerySet):
     def active(self) -> CriterionQuerySet:
         return self.filter(retired=False)
 
+    def with_public_assessments(self) -> CriterionQuerySet:
+        """Each criterion with `public_assessments`: those of published services, with the service.
+
+        The input of criteria.verdicts.services_meeting, for the criteria page and the API alike.
+        """
+        assessments = Assessment.objects.of_published_services().select_related("service")
+        return self.prefetch_related(
+            Prefetch("assessments", queryset=assessments, to_attr="public_assessments")
+        )
+
 
 class Criterion(Publishable):
     key = models.SlugField(_("key"), max_length=80, unique=True)
@@ -62,13 +71,6 @@ class Criterion(Publishable):
     )
     order = models.PositiveIntegerField(_("order"), default=0)
     text = models.TextField(_("text"))
-    check_key = models.CharField(
-        _("automated check"),
-        max_length=32,
-        choices=CheckKey.choices,
-        blank=True,
-        help_text=_("The automated check whose result is evidence for this criterion."),
-    )
     retired = models.BooleanField(
         _("retired"), default=False, help_text=_("Kept for the record but no longer assessed.")
     )
@@ -113,6 +115,21 @@ class AssessmentSource(models.TextChoices):
     AUTOMATED = "automated", _("Automated")
 
 
+class AssessmentQuerySet(models.QuerySet):
+    def of_published_services(self) -> AssessmentQuerySet:
+        # Only assessments of published services may name a service in public.
+        return self.filter(service__state=PublicationState.PUBLISHED)
+
+    def of_published_criteria(self) -> AssessmentQuerySet:
+        # Assessments against draft criteria stay private.
+        return self.filter(criterion__state=PublicationState.PUBLISHED)
+
+    def editorial_first(self) -> AssessmentQuerySet:
+        """The editor's assessment before the automated one: the editor's decides (verdicts.py)."""
+        editorial_rank = Case(When(source=AssessmentSource.EDITORIAL, then=Value(0)), default=1)
+        return self.order_by(editorial_rank, "pk")
+
+
 class Assessment(models.Model):
     """Whether a service meets a criterion, by an editor or by an automated check.
 
@@ -143,6 +160,8 @@ class Assessment(models.Model):
     )
     assessed_at = models.DateTimeField(_("assessed at"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["service", "criterion__group__order", "criterion__level", "criterion__order"]

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from portal.cache import cached_page
-from portal.publishing import PublicationState
-from providers.api import attach_feature_details
 from providers.models import PageText, Placement
+from providers.values import attach_feature_details
 from providers.views import CATEGORY_BY_KIND, Cells, annotate_cards, card_queryset
 
-from .api import services_meeting
 from .models import Assessment, Criterion, CriterionGroup, Level
+from .verdicts import services_meeting
 
 
 def arrange(criteria: list[Criterion]) -> list[dict[str, Any]]:
@@ -52,14 +50,8 @@ def published_criteria() -> list[Criterion]:
 
 @cached_page
 def criteria_page(request: HttpRequest) -> HttpResponse:
-    # Only assessments of published services may name a service.
-    public = Assessment.objects.filter(service__state=PublicationState.PUBLISHED).select_related(
-        "service"
-    )
     criteria = list(
-        Criterion.objects.published()
-        .prefetch_related(Prefetch("assessments", queryset=public, to_attr="public_assessments"))
-        .order_by("level", "order", "key")
+        Criterion.objects.published().with_public_assessments().order_by("level", "order", "key")
     )
     for criterion in criteria:
         criterion.meeting = services_meeting(criterion.public_assessments)
@@ -70,9 +62,9 @@ def criteria_page(request: HttpRequest) -> HttpResponse:
 def checklist(service_id: int) -> list[dict[str, Any]]:
     """Published criteria with this service's assessments (editorial first, then automated)."""
     assessments: dict[int, list[Assessment]] = {}
-    for assessment in Assessment.objects.filter(
-        service_id=service_id, criterion__state=PublicationState.PUBLISHED
-    ).order_by("source", "pk"):
+    for assessment in (
+        Assessment.objects.filter(service_id=service_id).of_published_criteria().editorial_first()
+    ):
         assessments.setdefault(assessment.criterion_id, []).append(assessment)
     criteria = published_criteria()
     for criterion in criteria:
@@ -98,7 +90,5 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "category": CATEGORY_BY_KIND[service.kind],
             "feature_values": [(value, cells.cell(value.feature, value)) for value in values],
             "checklist": checklist(service.pk),
-            # A slot for the audits app: filled once it records runs (audits/models.py).
-            "latest_audit": None,
         },
     )

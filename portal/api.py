@@ -1,7 +1,7 @@
 """The public REST API's shared parts: language, conditional requests, paging, throttling, CSV.
 
 The apps' serializers and viewsets (providers/api.py, criteria/api.py) build on these; the router
-at the end wires them together (imported lazily, because those modules import this one).
+that wires them together is in portal/api_urls.py, so this building block imports no app.
 
 The API is read-only and anonymous: it authenticates nobody, sets no cookies, and serves published
 content only.
@@ -36,7 +36,6 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from drf_spectacular.views import SpectacularSwaggerSplitView
-from modeltranslation.utils import build_localized_fieldname
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -44,10 +43,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import AnonRateThrottle
 
-DEFAULT_LANGUAGE = "en"
+from .translation_support import DEFAULT_LANGUAGE, pick_translation
 
 
 def language_codes() -> list[str]:
@@ -125,23 +123,7 @@ def language_parameter() -> OpenApiParameter:
     )
 
 
-# --- Translated fields with English fallback ------------------------------------------------
-
-
-def pick_translation(obj: Model, field: str, language: str) -> tuple[str, str | None]:
-    """The text of `field` in `language`, else in English: (text, language it is in).
-
-    The language is None when there is no text at all. modeltranslation's own fallback is not used
-    because it does not say which language the text came from.
-    """
-    text = getattr(obj, build_localized_fieldname(field, language)) or ""
-    if text:
-        return text, language
-    if language != DEFAULT_LANGUAGE:
-        text = getattr(obj, build_localized_fieldname(field, DEFAULT_LANGUAGE)) or ""
-        if text:
-            return text, DEFAULT_LANGUAGE
-    return "", None
+# --- Translated fields with English fallback (portal/translation_support.py) ----------------
 
 
 def context_language(context: Mapping[str, Any]) -> str:
@@ -208,19 +190,21 @@ class FallbackLanguagesField(serializers.Field):
 
 # --- Conditional requests -------------------------------------------------------------------
 
-# The apps whose content the API serves. Every curated model keeps a history table
-# (django-simple-history), so the newest history row is the newest change, deletions included.
-CONTENT_APPS = ("providers", "criteria")
 
-
-def content_last_modified(app_labels: Iterable[str] = CONTENT_APPS) -> datetime | None:
+def content_last_modified(app_labels: Iterable[str] | None = None) -> datetime | None:
     """When the API's content last changed, in one query over the apps' history tables.
+
+    The apps are settings.PUBLIC_CONTENT_APPS unless given. Every curated model keeps a history
+    table (django-simple-history), so the newest history row is the newest change, deletions
+    included.
 
     Conservative by design: any change (even to a draft) moves it forward, which only costs a
     client a fresh download; it never claims "not modified" for content that changed. State
     changes written without history (the seed loader publishes with `update()`) are covered by
     `state_changed_at`.
     """
+    if app_labels is None:
+        app_labels = settings.PUBLIC_CONTENT_APPS
     selects: list[str] = []
     quote = connection.ops.quote_name
     for label in app_labels:
@@ -546,23 +530,3 @@ class ApiDocsView(SpectacularSwaggerSplitView):
         if isinstance(response.data, dict):
             response.data["csrf_token"] = ""
         return response
-
-
-# --- Router ---------------------------------------------------------------------------------
-
-
-class ApiRouter(DefaultRouter):
-    # No `.json`/`.csv` suffix routes: `?format=` is the one way to pick a format.
-    include_format_suffixes = False
-
-
-def build_router() -> ApiRouter:
-    from criteria.api import AssessedServiceViewSet, CriterionGroupViewSet
-    from providers.api import FeatureViewSet
-
-    router = ApiRouter()
-    router.register("services", AssessedServiceViewSet, basename="service")
-    router.register("features", FeatureViewSet, basename="feature")
-    router.register("criteria", CriterionGroupViewSet, basename="criterion-group")
-    router.register("languages", LanguageViewSet, basename="language")
-    return router

@@ -2,9 +2,10 @@
 
 Pages are cached per language and full path (the language is in the path). Rather than knowing
 which pages show which object, any saved or deleted curated object (a service, a criterion, an
-assessment written by an audit, a page text ...) bumps the version, and every key made with the
-old version is simply never read again. Changes are rare and rendering is cheap, so that is the
-right trade.
+assessment written by an audit, a page text ...: any model of settings.PUBLIC_CONTENT_APPS) bumps
+the version, and every key made with the old version is simply never read again. Changes are
+rare and rendering is cheap, so that is the right trade. Writers of many rows at once (a finished
+audit run) wrap them in `batched_invalidation()` and invalidate once.
 
 The seed loader publishes with `update()`, which sends no signal: run it before serving, or let
 the cache expire (PAGE_CACHE_SECONDS).
@@ -13,7 +14,9 @@ the cache expire (PAGE_CACHE_SECONDS).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from functools import wraps
 from typing import Any
@@ -28,8 +31,6 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
 VERSION_KEY = "public-pages:version"
-# The apps whose content the public pages show.
-CONTENT_APPS = frozenset({"providers", "criteria"})
 
 
 def current_version() -> int:
@@ -47,16 +48,48 @@ def bump_version() -> None:
         cache.set(VERSION_KEY, current_version() + 1, timeout=None)
 
 
-@receiver(post_save)
-@receiver(post_delete)
-@receiver(m2m_changed)
-def content_changed(sender: type[Model], **kwargs: Any) -> None:
-    if sender._meta.app_label not in CONTENT_APPS:
+# Per thread: inside batched_invalidation(), saves are counted instead of each bumping the
+# version; the batch bumps once at its end. `quiet` marks writes nobody sees (a queued audit).
+_batch = threading.local()
+
+
+@contextmanager
+def batched_invalidation(quiet: bool = False) -> Iterator[None]:
+    """Invalidate the pages once for all the content saved inside (e.g. one audit run's rows),
+    or not at all with `quiet=True` (writes that change nothing a visitor sees)."""
+    outer = getattr(_batch, "state", None)
+    if outer is not None:  # nested: the outermost batch decides
+        yield
         return
+    _batch.state = {"changed": False, "quiet": quiet}
+    try:
+        yield
+    finally:
+        state, _batch.state = _batch.state, None
+        if state["changed"] and not state["quiet"]:
+            invalidate_pages()
+
+
+def invalidate_pages() -> None:
     # Now, for requests in this transaction, and again after the commit, so a page rendered by
     # another request between the two (still seeing the old rows) is not kept.
     bump_version()
     transaction.on_commit(bump_version)
+
+
+@receiver(post_save)
+@receiver(post_delete)
+@receiver(m2m_changed)
+def content_changed(sender: type[Model], **kwargs: Any) -> None:
+    # Read per signal, not at import, so the setting names the apps without this module knowing
+    # them (and a test's override applies).
+    if sender._meta.app_label not in settings.PUBLIC_CONTENT_APPS:
+        return
+    state = getattr(_batch, "state", None)
+    if state is not None:
+        state["changed"] = True
+        return
+    invalidate_pages()
 
 
 def page_key(request: HttpRequest, today: date) -> str:

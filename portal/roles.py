@@ -38,6 +38,14 @@ CURATED_MODELS: dict[str, list[str]] = {
 }
 NOT_DELETABLE_BY_EDITORS = {"service", "criterion", "feature", "featuregroup", "criteriongroup"}
 PUBLISH_PERMISSIONS = [("providers", "publish_service"), ("criteria", "publish_criterion")]
+# Audits are machine output: editors and publishers read them and ask for a run, nobody edits
+# them by hand.
+AUDIT_PERMISSIONS = [
+    ("audits", "view_auditrun"),
+    ("audits", "view_auditresult"),
+    ("audits", "view_alert"),
+    ("audits", "request_audit"),
+]
 
 
 def editor_permissions() -> list[Permission]:
@@ -49,7 +57,7 @@ def editor_permissions() -> list[Permission]:
                 actions.append("delete")
             codenames += [(app_label, f"{action}_{model}") for action in actions]
             codenames.append((app_label, f"view_historical{model}"))
-    return _permissions(codenames)
+    return _permissions(codenames + AUDIT_PERMISSIONS)
 
 
 def publisher_permissions() -> list[Permission]:
@@ -73,7 +81,7 @@ def sync_roles() -> None:
 
 @receiver(post_migrate)
 def _sync_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
-    # post_migrate fires once per app; the roles only need the last one, criteria (it comes after
-    # providers), by which time every permission exists.
-    if getattr(sender, "name", "") == "criteria":
+    # post_migrate fires once per app, in INSTALLED_APPS order; the roles only need the last of
+    # the project's apps, audits, by which time every permission they name exists.
+    if getattr(sender, "name", "") == "audits":
         sync_roles()

@@ -1,7 +1,8 @@
 """Settings for mailvet, read from environment variables only.
 
-The defaults are the embedded set-up: SQLite, and Celery running tasks eagerly while `REDIS_URL` is
-unset. Every variable is listed in the README's settings table.
+The defaults are the embedded set-up: SQLite, the in-process cache, and Celery over kombu's
+filesystem transport while `REDIS_URL` is unset. Every variable is listed in the README's settings
+table.
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache and Celery: Redis when REDIS_URL is set, otherwise in-process and eager.
+# --- Cache and Celery: Redis when REDIS_URL is set, otherwise in-process and a local folder.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
@@ -152,9 +153,34 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# The broker: CELERY_BROKER_URL, else Redis, else kombu's filesystem transport under var/celery
+# (embedded default: a real worker, started by `make run` beside the web server, needs no server).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+CELERY_FILESYSTEM_DIR = Path(env("CELERY_FILESYSTEM_DIR", str(BASE_DIR / "var" / "celery")))
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {
+        "data_folder_in": str(CELERY_FILESYSTEM_DIR / "queue"),
+        "data_folder_out": str(CELERY_FILESYSTEM_DIR / "queue"),
+        "processed_folder": str(CELERY_FILESYSTEM_DIR / "processed"),
+        "store_processed": False,
+    }
+    if CELERY_BROKER_URL.startswith("filesystem:")
+    else {
+        # An unacknowledged task is handed to another worker after this long: longer than any
+        # audit run may take, so a slow run is never executed twice.
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3 * 3600),
+        # A dead or silent Redis fails fast instead of holding a web request.
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
+)
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Task state lives in the database (audits.AuditRun), not in a result backend.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+# Tests and one-off scripts may run tasks in-process (CELERY_TASK_ALWAYS_EAGER=true).
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 # JSON only: pickle would let anyone who can write to the broker run code in the workers.
 CELERY_TASK_SERIALIZER = "json"
@@ -163,8 +189,47 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Defaults for tasks that do not set their own; an audit run's limits come from its checks'
+# bounds (audits/dispatch.py).
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Continuous verification (audits app): when services are audited and how long runs are kept.
+AUDIT_INTERVAL_SECONDS = env_int("AUDIT_INTERVAL", 24 * 3600)
+AUDIT_TICK_SECONDS = env_int("AUDIT_TICK", 300)
+AUDIT_STUCK_AFTER_SECONDS = env_int("AUDIT_STUCK_AFTER", 3600)
+AUDIT_RUN_OVERHEAD_SECONDS = env_int("AUDIT_RUN_OVERHEAD", 60)
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 400)
+# The schedule lives here, in code and environment, rather than in the database: it has three
+# fixed jobs whose only knobs are intervals, so versioned settings are simpler to review and
+# deploy than an admin-editable table (django-celery-beat) that needs a migration per change.
+CELERY_BEAT_SCHEDULE = {
+    "enqueue-due-audits": {
+        "task": "audits.tasks.enqueue_due_audits",
+        "schedule": float(AUDIT_TICK_SECONDS),
+    },
+    "sweep-stuck-audits": {
+        "task": "audits.tasks.sweep_stuck_audits",
+        "schedule": float(AUDIT_TICK_SECONDS),
+    },
+    "prune-audits": {"task": "audits.tasks.prune_audits", "schedule": 24 * 3600.0},
+}
+
+# --- Mail (regression alerts to editors): the console by default, SMTP when EMAIL_HOST is set.
+EMAIL_HOST = env("EMAIL_HOST")
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "mailvet@localhost")
 
 # --- Authentication: editors sign in with a password and a second factor (django-otp).
 AUTH_PASSWORD_VALIDATORS = [
@@ -248,6 +313,10 @@ PERMISSIONS_POLICY = (
 # Seconds a rendered public page is kept per language (0 turns the cache off). Publishing or
 # auditing anything invalidates every page at once (portal/cache.py).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# The apps whose content the public pages and the API show (not a deployment choice, so not read
+# from the environment): saving any of their models invalidates the page cache
+# (portal/cache.py), and their history tables date the API's Last-Modified (portal/api.py).
+PUBLIC_CONTENT_APPS = ("providers", "criteria", "audits")
 
 # --- Public REST API (/api/v1/): read-only, anonymous, JSON and CSV (see portal/api.py).
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
@@ -320,6 +389,7 @@ SPECTACULAR_SETTINGS = {
         "FeatureKindEnum": "providers.models.Feature.Kind",
         "LinkKindEnum": "providers.models.ServiceLink.Kind",
         "StatusEnum": "providers.models.Status",
+        "CheckStatusEnum": "audits.models.STATUS_CHOICES",
     },
 }
 

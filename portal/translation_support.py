@@ -1,13 +1,20 @@
-"""Register a model and its simple-history shadow with modeltranslation in one call.
+"""Translated model content: registering it with modeltranslation, and reading it with a fallback.
 
-The historical model must carry the same translated columns, otherwise saving a translated model
-raises TypeError when simple-history copies the fields across.
+`register_translated` registers a model and its simple-history shadow in one call. The historical
+model must carry the same translated columns, otherwise saving a translated model raises TypeError
+when simple-history copies the fields across.
+
+`pick_translation` is the one English fallback that the pages, the API and the CSV all use.
 """
 
 from __future__ import annotations
 
 from django.db import models
 from modeltranslation.translator import NotRegistered, TranslationOptions, translator
+from modeltranslation.utils import build_localized_fieldname
+
+# The language every translated text falls back to.
+DEFAULT_LANGUAGE = "en"
 
 
 def register_translated(model: type[models.Model], *fields: str) -> None:
@@ -24,3 +31,19 @@ def translated_field_names(model: type[models.Model]) -> tuple[str, ...]:
         return tuple(translator.get_options_for_model(model).fields)
     except NotRegistered:
         return ()
+
+
+def pick_translation(obj: models.Model, field: str, language: str) -> tuple[str, str | None]:
+    """The text of `field` in `language`, else in English: (text, language it is in).
+
+    The language is None when there is no text at all. modeltranslation's own fallback is not used
+    because it does not say which language the text came from.
+    """
+    text = getattr(obj, build_localized_fieldname(field, language)) or ""
+    if text:
+        return text, language
+    if language != DEFAULT_LANGUAGE:
+        text = getattr(obj, build_localized_fieldname(field, DEFAULT_LANGUAGE)) or ""
+        if text:
+            return text, DEFAULT_LANGUAGE
+    return "", None

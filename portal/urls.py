@@ -11,6 +11,7 @@ urlpatterns = [
 
 # Public pages under /en/, /ckb/, ...; LocaleMiddleware redirects "/" by Accept-Language.
 urlpatterns += i18n_patterns(
+    path("", include("audits.urls")),
     path("", include("criteria.urls")),
     path("", include("providers.urls")),
     prefix_default_language=True,

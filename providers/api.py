@@ -9,7 +9,6 @@ criteria app depends on this one and not the other way round.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -35,8 +34,8 @@ from portal.api import (
     TranslatedField,
     context_language,
     language_parameter,
-    pick_translation,
 )
+from portal.translation_support import pick_translation
 
 from .filters import BOOLEAN_FEATURE_KEYS, PAYMENT_FEATURE_KEY, ServiceFilterSet
 from .models import (
@@ -52,6 +51,7 @@ from .models import (
     ServiceLink,
     ServiceSection,
 )
+from .values import attach_feature_details, feature_value
 
 # --- Serializers ------------------------------------------------------------------------------
 
@@ -72,58 +72,6 @@ class CountryCodeField(serializers.Field):
     def to_representation(self, value: Any) -> str | None:
         # CountryField gives a Country object even when blank: blank becomes null.
         return value.code or None
-
-
-def number(value: Decimal | None) -> int | float | None:
-    """Decimals as JSON numbers: whole ones as integers (500, not 500.00)."""
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def attach_feature_details(services: Iterable[Service]) -> None:
-    """Give the prefetched feature values of `services` their features and choice keys.
-
-    Two small queries whatever the number of values, instead of a joined copy of the feature in
-    every value row and `prefetch_related("choices")`, which builds a related manager and a
-    queryset per value (about 30 per service): together they cost more than serialising.
-    """
-    values = [value for service in services for value in service.feature_values.all()]
-    if not values:
-        return
-    catalogue = {feature.pk: feature for feature in Feature.objects.all()}
-    cache_feature = FeatureValue._meta.get_field("feature").set_cached_value
-    with_choices: dict[int, FeatureValue] = {}
-    for value in values:
-        feature = catalogue[value.feature_id]
-        cache_feature(value, feature)
-        if feature.has_choices:
-            value.choice_keys = []
-            with_choices[value.pk] = value
-    if not with_choices:
-        return
-    rows = (
-        FeatureValue.choices.through.objects.filter(featurevalue_id__in=with_choices)
-        .order_by("featurechoice__order", "featurechoice__pk")
-        .values_list("featurevalue_id", "featurechoice__key")
-    )
-    for value_id, key in rows:
-        with_choices[value_id].choice_keys.append(key)
-
-
-def feature_value(value: FeatureValue) -> bool | int | float | str | list[str] | None:
-    """The typed value: yes/no, a number (None when unlimited), a choice key or a list of keys."""
-    kind = value.feature.kind
-    if kind == Feature.Kind.BOOLEAN:
-        return value.bool_value
-    if kind == Feature.Kind.NUMBER:
-        return None if value.unlimited else number(value.number_value)
-    keys = getattr(value, "choice_keys", None)
-    if keys is None:
-        keys = [choice.key for choice in value.choices.all()]
-    if kind == Feature.Kind.CHOICE:
-        return keys[0] if keys else None
-    return keys
 
 
 @extend_schema_field(

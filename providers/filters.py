@@ -21,6 +21,7 @@ from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
 
 from .models import FeatureValue, Service, ServiceKind
+from .verification import filter_verified, verified_choices
 
 # The catalogue's yes/no features a visitor can filter on. A constant, not a database query at
 # import time: the filter parameters (and the API schema) must not depend on the database's state.
@@ -132,6 +133,18 @@ class UpperCaseMultipleChoiceField(forms.MultipleChoiceField):
 
 class CountryFilter(django_filters.MultipleChoiceFilter):
     field_class = UpperCaseMultipleChoiceField
+
+
+class CommaSeparatedChoiceField(forms.MultipleChoiceField):
+    """`verified=dnssec,dane` and `verified=dnssec&verified=dane` mean the same."""
+
+    def to_python(self, value: Any) -> list[str]:
+        items = super().to_python(value)
+        return [part.strip() for item in items for part in item.split(",") if part.strip()]
+
+
+class VerifiedFilter(django_filters.MultipleChoiceFilter):
+    field_class = CommaSeparatedChoiceField
 
 
 class WholeNumberFilter(django_filters.NumberFilter):
@@ -264,6 +277,18 @@ class ServiceFilterSet(django_filters.FilterSet):
             "country are kept."
         ),
     )
+    # The checks come from the audits app (providers/verification.py), read when a form is
+    # built, so this module needs neither the audits app nor the database at import time.
+    verified = extend_schema_field({"type": "array", "items": {"type": "string"}})(
+        VerifiedFilter(
+            choices=verified_choices,
+            method="filter_verified",
+            help_text=_(
+                "Checks that the latest automated audit passed on every audited domain and host, "
+                "comma-separated (e.g. dnssec,dane)."
+            ),
+        )
+    )
     ordering = StableOrderingFilter(
         fields=ORDERING_FIELDS,
         help_text=_(
@@ -290,6 +315,11 @@ class ServiceFilterSet(django_filters.FilterSet):
 
     def filter_feature(self, queryset: QuerySet[Service], name: str, value: bool) -> QuerySet:
         return queryset.filter(feature_value_exists(name, bool_value=value))
+
+    def filter_verified(
+        self, queryset: QuerySet[Service], name: str, value: list[str]
+    ) -> QuerySet[Service]:
+        return filter_verified(queryset, value) if value else queryset
 
     def filter_payment(
         self, queryset: QuerySet[Service], name: str, value: list[str]

@@ -27,10 +27,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from portal.api import pick_translation
 from portal.cache import cached_page
+from portal.translation_support import pick_translation
 
-from .api import number
 from .filters import BOOLEAN_FEATURE_KEYS, ORDERING_FIELDS, PAYMENT_FEATURE_KEY, ServiceFilterSet
 from .models import (
     Feature,
@@ -45,6 +44,7 @@ from .models import (
     ServiceSection,
 )
 from .templatetags.content import megabytes
+from .values import choice_keys, number
 
 T = TypeVar("T")
 
@@ -263,12 +263,7 @@ def load_values(services: list[int], features: list[Feature]) -> dict[int, dict[
                 value = None if bool_value is None else bool(bool_value)
             result.setdefault(service_id, {})[feature_id] = value
     if choice_lists:
-        rows = (
-            FeatureValue.choices.through.objects.filter(featurevalue_id__in=list(choice_lists))
-            .order_by("featurechoice__order", "featurechoice__pk")
-            .values_list("featurevalue_id", "featurechoice__key")
-        )
-        for value_pk, key in rows:
+        for value_pk, key in choice_keys(choice_lists):
             choice_lists[value_pk].append(key)
     return result
 

@@ -126,3 +126,25 @@ def make_full_service(**overrides: Any) -> Service:
     set_feature(service, "payment_methods", ["cash", "card"])
     set_feature(service, "storage_quota", 500)
     return service
+
+
+def make_audited_service(domain: Any, **overrides: Any) -> Service:
+    """A published provider whose domains are a test-network domain (tests/testnet/zones.py):
+    its mail domain, web host and submission host, as an editor would enter them."""
+    from providers.models import ServiceDomain
+
+    service = make_published_service(**overrides)
+    ServiceDomain.objects.create(
+        service=service,
+        name=domain.name,
+        role=ServiceDomain.Role.MAIL,
+        dkim_selectors=",".join(domain.dkim_selectors),
+        wkd_address=domain.wkd_address or "",
+    )
+    if domain.web:
+        ServiceDomain.objects.create(service=service, name=domain.web, role=ServiceDomain.Role.WEB)
+    if domain.submission:
+        ServiceDomain.objects.create(
+            service=service, name=domain.submission, role=ServiceDomain.Role.SUBMISSION
+        )
+    return service

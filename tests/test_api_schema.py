@@ -44,10 +44,13 @@ def test_the_schema_documents_every_endpoint_and_parameter(db, client):
         "/api/v1/criteria/",
         "/api/v1/criteria/{key}/",
         "/api/v1/languages/",
+        "/api/v1/services/{service_slug}/audits/",
+        "/api/v1/services/{service_slug}/audits/{id}/",
     }
     parameters = {p["name"] for p in schema["paths"]["/api/v1/services/"]["get"]["parameters"]}
     assert {"lang", "format", "page", "page_size", "ordering", "openpgp", "payment"} <= parameters
     assert {"anonymous_payment", "free_plan", "min_free_storage", "exclude_country"} <= parameters
+    assert "verified" in parameters
 
 
 RUN_CHECKS = [
@@ -70,12 +73,13 @@ def wsgi_keeps_the_test_connection():
         signal.connect(close_old_connections)
 
 
+@pytest.mark.slow  # generated requests to every operation
 def test_schemathesis_finds_no_server_error_and_no_response_off_the_schema(
     seeded, wsgi_keeps_the_test_connection
 ):
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 7
+    assert len(operations) == 9
     for operation in operations:
 
         @given(case=operation.as_strategy())

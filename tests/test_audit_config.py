@@ -1,7 +1,7 @@
 import pytest
 
 from audits.net.config import ConfigError, NetConfig
-from audits.runner import time_bound
+from audits.registry import time_bound
 
 
 def test_config_reads_every_audit_variable():

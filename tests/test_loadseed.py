@@ -63,13 +63,8 @@ def test_all_44_criteria_items_are_loaded_in_their_groups_and_levels(seeded):
     }
     # The website-security sub-items, with the deprecated Expect-CT retired.
     children = Criterion.objects.exclude(parent=None)
-    assert sorted(children.values_list("check_key", flat=True)) == [
-        "csp",
-        "expect_ct",
-        "hsts",
-        "sri",
-    ]
-    expect_ct = children.get(check_key="expect_ct")
+    assert sorted(children.values_list("key", flat=True)) == ["csp", "expect-ct", "hsts", "sri"]
+    expect_ct = children.get(key="expect-ct")
     assert expect_ct.retired and "deprecated" in expect_ct.retired_reason_en
 
 

@@ -90,7 +90,8 @@ def test_home_lists_the_three_categories(seeded, client):
 def test_service_page_has_the_checklist_and_an_audit_slot(seeded, client):
     page = text(client, "/en/services/proton-mail/")
     assert "Criteria checklist" in page and "Minimum to qualify" in page
-    assert "Latest automated audit" in page
+    assert "Automated verification" in page
+    assert "No automated audit has been recorded for this service yet." in page
     assert "Proton Mail Bridge" in page  # the description
 
 

@@ -2,16 +2,17 @@ import pytest
 import yaml
 
 from audits.checks.result import CheckStatus
-from audits.scoring import EVIDENCE, NOT_SCORED, Evidence, verdict, verdicts
-from criteria.check_keys import CheckKey
+from audits.registry import CheckKey
+from audits.scoring import EVIDENCE, NOT_SCORED, Evidence, combine, verdict, verdicts, worst
 from portal.seed.loader import DATA_DIR
 
-P, W, F, E, NA = (
+P, W, F, E, NA, INFO = (
     CheckStatus.PASS,
     CheckStatus.WARN,
     CheckStatus.FAIL,
     CheckStatus.ERROR,
     CheckStatus.NOT_APPLICABLE,
+    CheckStatus.INFO,
 )
 TWO = Evidence("x", "minimum", ("a", "b"))
 
@@ -22,7 +23,9 @@ TWO = Evidence("x", "minimum", ("a", "b"))
         ({"a": P, "b": P}, "met"),
         ({"a": P, "b": W}, "partly"),
         ({"a": P, "b": F}, "not_met"),
-        ({"a": F, "b": E}, "unknown"),
+        # A known failure decides, even when another check could not run.
+        ({"a": F, "b": E}, "not_met"),
+        ({"a": P, "b": E}, "unknown"),
         ({"a": P}, "unknown"),
         ({"a": NA, "b": NA}, "unknown"),
         ({"a": NA, "b": P}, "met"),
@@ -46,12 +49,37 @@ def _seed_criteria() -> dict[str, dict]:
     return found
 
 
-def test_every_scored_criterion_exists_at_its_level_and_names_its_check():
+def test_every_scored_criterion_exists_at_its_level():
     criteria = _seed_criteria()
     for evidence in EVIDENCE:
         criterion = criteria[evidence.criterion]
         assert criterion["level"] == evidence.level, evidence
-        assert criterion["check"] in evidence.checks, evidence
+        assert not criterion.get("retired"), evidence
+
+
+def test_the_seed_does_not_map_checks_itself():
+    # One mapping: audits/scoring.py. A `check:` in the seed would be a second one.
+    assert all("check" not in item for item in _seed_criteria().values())
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        ([P, P, F], F),  # one failing MX host fails the check for the service
+        ([P, E], E),  # one host that could not be checked leaves it open
+        ([F, E], F),  # ... unless another host already failed
+        ([P, W, NA], W),
+        ([NA, INFO], INFO),
+        ([], None),
+    ],
+)
+def test_a_check_over_several_domains_counts_its_worst_status(statuses, expected):
+    assert worst(statuses) == expected
+
+
+def test_combine_takes_the_worst_status_per_check_over_all_domains():
+    combined = combine([("dnssec", P), ("dnssec", F), ("dane", P), ("caa", NA), ("caa", P)])
+    assert combined == {"dnssec": F, "dane": P, "caa": P}
 
 
 def test_every_check_key_is_scored_or_deliberately_not():
@@ -62,3 +90,27 @@ def test_every_check_key_is_scored_or_deliberately_not():
 
 def test_a_good_audit_meets_everything():
     assert set(verdicts({key: P for key in CheckKey.values}).values()) == {"met"}
+
+
+def test_the_registry_roles_are_the_domain_roles():
+    from audits.registry import ROLES
+    from providers.models import ServiceDomain
+
+    assert set(ROLES) == set(ServiceDomain.Role.values)
+
+
+def test_the_runner_plans_exactly_the_registrys_checks():
+    from audits.net.config import NetConfig
+    from audits.registry import BY_KEY
+    from audits.runner import AuditTarget, plan_checks
+
+    planned = plan_checks(AuditTarget("example.test"), (), "example.test", NetConfig())
+    assert set(planned) == set(BY_KEY)
+
+
+def test_the_criteria_app_sees_the_scoring_table():
+    from criteria.automation import checks_for
+
+    assert checks_for("dane") == ("dane",)
+    assert checks_for("no-tls-errors") == ("tls_web", "tls_mail")
+    assert checks_for("zero-access-at-rest") == ()

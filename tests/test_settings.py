@@ -17,14 +17,14 @@ def _import_settings(**env: str) -> subprocess.CompletedProcess:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"}
+        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}
     }
     return subprocess.run(
         [
             sys.executable,
             "-c",
             "import portal.settings as s; print(s.DATABASES['default']['ENGINE'],"
-            " s.CELERY_TASK_ALWAYS_EAGER, s.CACHES['default']['BACKEND'])",
+            " s.CELERY_BROKER_URL, s.CACHES['default']['BACKEND'])",
         ],
         cwd=ROOT,
         env={**clean, **env},
@@ -48,9 +48,10 @@ def test_secret_key_can_come_from_a_file(tmp_path):
 
 def test_embedded_defaults_and_switches():
     embedded = _import_settings(DEBUG="true").stdout.split()
+    # A real worker over a broker that needs no server (kombu's filesystem transport).
     assert embedded == [
         "django.db.backends.sqlite3",
-        "True",
+        "filesystem://",
         "django.core.cache.backends.locmem.LocMemCache",
     ]
     switched = _import_settings(
@@ -60,7 +61,7 @@ def test_embedded_defaults_and_switches():
     ).stdout.split()
     assert switched == [
         "django.db.backends.postgresql",
-        "False",
+        "redis://127.0.0.1:6379/0",
         "django.core.cache.backends.redis.RedisCache",
     ]
 

@@ -423,7 +423,6 @@ class SeedLoader:
             "level": item["level"] if parent is None else parent.level,
             "parent": parent,
             "order": order,
-            "check_key": item.get("check") or "",
             "retired": bool(item.get("retired", False)),
             **translated(item.get("text"), "text"),
             **translated(item.get("retired_reason"), "retired_reason"),

@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 
-from portal.api import pick_translation
+from portal.translation_support import pick_translation
 
 register = template.Library()
 
