@@ -18,6 +18,6 @@ def _make_filesystem_broker_folders(sender: Celery, **kwargs: Any) -> None:
     # The filesystem transport does not create its folders itself. Done once the configuration
     # is read (lazily, on first use), not at import, when Django's settings are not ready yet.
     options = sender.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
