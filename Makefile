@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 .DEFAULT_GOAL := run
 STAMP := $(VENV)/.installed
-# The development server's settings: SQLite, Celery eager (no REDIS_URL), debug on.
+# The development server's settings: SQLite, Celery over a local folder (no REDIS_URL), debug on.
 DEV_ENV := DEBUG=true
 # PostgreSQL run of the suite (trust auth on the local server, see ARCHITECTURE notes in the README).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
@@ -13,7 +13,7 @@ services:
 	bash .ci/ensure-services.sh
 	bash .ci/install-testnet.sh
 
-.PHONY: services install run test test-sqlite test-postgres lint migrations-check messages clean
+.PHONY: services install run demo test test-quick test-sqlite test-postgres lint migrations-check messages clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -33,7 +33,20 @@ run: install messages
 	$(DEV_ENV) $(PY) manage.py loadseed
 	@echo "Demo accounts (sign in at http://127.0.0.1:8000/admin/ with the password and a TOTP code or a backup code):"
 	@$(DEV_ENV) $(PY) manage.py setup_demo
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEV_ENV) $(PY) manage.py rundev 127.0.0.1:8000
+
+# The portal as `make run`, with the local test network up and three demo providers pointing at
+# it (good.test, weak.test, broken.test): "Audit now" shows real results without internet.
+demo: install messages
+	bash .ci/install-testnet.sh
+	mkdir -p var
+	$(PY) -m tests.testnet up --export > var/testnet.env
+	. ./var/testnet.env && $(DEV_ENV) $(PY) manage.py migrate --noinput
+	. ./var/testnet.env && $(DEV_ENV) $(PY) manage.py loadseed
+	. ./var/testnet.env && $(DEV_ENV) $(PY) -m tests.testnet demo-services
+	@echo "Demo accounts (sign in at http://127.0.0.1:8000/admin/ with the password and a TOTP code or a backup code):"
+	@. ./var/testnet.env && $(DEV_ENV) $(PY) manage.py setup_demo
+	. ./var/testnet.env && $(DEV_ENV) $(PY) manage.py rundev 127.0.0.1:8000
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -48,7 +61,11 @@ test-sqlite: install messages
 test-postgres: install messages
 	DATABASE_URL=$(PG_URL) $(DEV_ENV) $(VENV)/bin/pytest
 
+# The quick inner loop: no test network, no browser, no worker processes.
+test-quick: install messages
+	$(DEV_ENV) $(VENV)/bin/pytest -m "not testnet and not browser and not worker"
+
 test: services lint migrations-check test-sqlite test-postgres
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache var

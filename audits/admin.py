@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import connection
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from audits.dispatch import BrokerUnavailable, dispatch
+from audits.dispatch import BrokerUnavailable, dispatch, dispatch_on_commit
 from audits.models import Alert, AuditResult, AuditRun, Disagreement, Trigger
 from audits.pipeline import request_run
 from criteria.models import Assessment, AssessmentSource, Verdict
@@ -107,16 +108,19 @@ def request_audits(request: HttpRequest, services: list[Service]) -> None:
     queued = already = 0
     unsent = []
     for service in services:
-        run, created = request_run(service, Trigger.MANUAL, user=request.user)
+        run, created = request_run(service, Trigger.MANUAL, user=request.user, send=False)
         if not created:
             already += 1
             continue
         queued += 1
-        if run.dispatched_at is None:
-            try:
-                dispatch(run)
-            except BrokerUnavailable:
-                unsent.append(run)
+        if connection.in_atomic_block:
+            # Sent after the commit, or a worker could look for a row it cannot see yet.
+            dispatch_on_commit(run)
+            continue
+        try:
+            dispatch(run)
+        except BrokerUnavailable:
+            unsent.append(run)
     if queued:
         messages.success(
             request,

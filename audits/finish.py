@@ -72,9 +72,10 @@ def finish_run(run: AuditRun) -> AuditRun:
             changed=_changed(results, previous),
             error="",
         )
-        if not done:  # cancelled or failed meanwhile: leave no evidence behind
-            run.refresh_from_db()
-            return run
+        if not done:
+            # Cancelled or failed meanwhile (leave no evidence behind), or deleted with its
+            # service: report what is there, if anything.
+            return AuditRun.objects.filter(pk=run.pk).first() or run
         run.refresh_from_db()
         opened = update_alerts(run, results, previous)
         record_evidence(run, results)

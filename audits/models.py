@@ -111,6 +111,9 @@ class AuditRun(models.Model):
 
     objects = AuditRunQuerySet.as_manager()
 
+    # What dates the API's Last-Modified (portal/api.py): a run is visible once it has finished.
+    LAST_MODIFIED_FIELD = "finished_at"
+
     class Meta:
         ordering = ["-queued_at", "-pk"]
         verbose_name = _("audit run")

@@ -14,7 +14,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError, InterfaceError, OperationalError
 
 from audits import pipeline, retention, schedule
-from audits.models import RunState
+from audits.models import AuditRun, RunState
 from audits.net.config import NetConfig
 
 logger = logging.getLogger(__name__)
@@ -51,6 +51,8 @@ def audit_run(self, run_id: int) -> str:  # type: ignore[no-untyped-def]
         pipeline.release(run_id)
         raise
     except DatabaseError as exc:
+        if not AuditRun.objects.filter(pk=run_id).exists():
+            return "gone"  # its service was deleted meanwhile: nothing to finish
         pipeline.fail_run(run_id, f"Database error: {exc}", from_states=(RunState.RUNNING,))
         raise
     except Exception as exc:

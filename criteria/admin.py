@@ -75,7 +75,6 @@ class CriterionAdmin(PublishableAdmin):
         ("Publication", {"fields": PublishableAdmin.workflow_fields}),
     )
 
-
     @admin.display(description=_("automated checks"))
     def automated_checks(self, criterion: Criterion) -> str:
         # The mapping is code (audits/scoring.py), shown here so editors see it, never edited.

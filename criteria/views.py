@@ -16,7 +16,8 @@ from providers.models import PageText, Placement
 from providers.values import attach_feature_details
 from providers.views import CATEGORY_BY_KIND, Cells, annotate_cards, card_queryset
 
-from .models import Assessment, Criterion, CriterionGroup, Level
+from .automation import check_label, checks_for
+from .models import Assessment, AssessmentSource, Criterion, CriterionGroup, Level, Verdict
 from .verdicts import services_meeting
 
 
@@ -55,6 +56,17 @@ def criteria_page(request: HttpRequest) -> HttpResponse:
     )
     for criterion in criteria:
         criterion.meeting = services_meeting(criterion.public_assessments)
+        # What the machine says, shown apart from the deciding verdicts: the latest audit's
+        # verdict per service, whatever the editors decided.
+        criterion.check_labels = [check_label(key) for key in checks_for(criterion.key)]
+        criterion.audit_meeting = sorted(
+            (
+                a
+                for a in criterion.public_assessments
+                if a.source == AssessmentSource.AUTOMATED and a.verdict == Verdict.MET
+            ),
+            key=lambda a: a.service.name.lower(),
+        )
     texts = list(PageText.objects.filter(placement=Placement.CRITERIA).in_order())
     return render(request, "criteria/criteria.html", {"texts": texts, "groups": arrange(criteria)})
 

@@ -201,7 +201,8 @@ def content_last_modified(app_labels: Iterable[str] | None = None) -> datetime |
     Conservative by design: any change (even to a draft) moves it forward, which only costs a
     client a fresh download; it never claims "not modified" for content that changed. State
     changes written without history (the seed loader publishes with `update()`) are covered by
-    `state_changed_at`.
+    `state_changed_at`. A model without history names the column that dates its visible changes
+    in `LAST_MODIFIED_FIELD` (a finished audit run: `finished_at`; queuing one changes nothing).
     """
     if app_labels is None:
         app_labels = settings.PUBLIC_CONTENT_APPS
@@ -211,7 +212,9 @@ def content_last_modified(app_labels: Iterable[str] | None = None) -> datetime |
         # The history models live in their app beside the models they record.
         for model in apps.get_app_config(label).get_models():
             columns = {field.column for field in model._meta.concrete_fields}
-            for column in ("history_date", "state_changed_at"):
+            declared = getattr(model, "LAST_MODIFIED_FIELD", None)
+            candidates = (declared,) if declared else ("history_date", "state_changed_at")
+            for column in candidates:
                 if column in columns:
                     table = quote(model._meta.db_table)
                     selects.append(f"SELECT MAX({quote(column)}) AS changed FROM {table}")  # noqa: S608

@@ -140,7 +140,7 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache and Celery: Redis when REDIS_URL is set, otherwise in-process and a local folder.
+# --- Cache and Celery: Redis when REDIS_URL is set, otherwise local folders.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
@@ -151,7 +151,14 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # A folder, not process memory: the embedded default runs a worker beside the web server,
+    # and a finished audit must invalidate the pages the web process serves.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+        }
+    }
 
 # The broker: CELERY_BROKER_URL, else Redis, else kombu's filesystem transport under var/celery
 # (embedded default: a real worker, started by `make run` beside the web server, needs no server).
@@ -170,9 +177,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         # An unacknowledged task is handed to another worker after this long: longer than any
         # audit run may take, so a slow run is never executed twice.
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3 * 3600),
-        # A dead or silent Redis fails fast instead of holding a web request.
+        # A dead or silent Redis fails fast instead of holding a web request: short socket
+        # timeouts, and one connection attempt when sending (the run row is kept and re-sent).
         "socket_connect_timeout": 2,
         "socket_timeout": 5,
+        "max_retries": 1,
     }
 )
 CELERY_BROKER_CONNECTION_TIMEOUT = 2

@@ -283,6 +283,7 @@ class ServiceFilterSet(django_filters.FilterSet):
         VerifiedFilter(
             choices=verified_choices,
             method="filter_verified",
+            widget=forms.CheckboxSelectMultiple,
             help_text=_(
                 "Checks that the latest automated audit passed on every audited domain and host, "
                 "comma-separated (e.g. dnssec,dane)."

@@ -426,6 +426,7 @@ FILTER_LABELS: dict[str, Any] = {
     "min_free_storage": _("Minimum free storage (MB)"),
     "country": _("Headquartered in"),
     "exclude_country": _("Not headquartered in"),
+    "verified": _("Passed these automated checks in the latest audit"),
 }
 
 
@@ -442,6 +443,7 @@ def form_fields(filterset: ServiceFilterSet, features: list[Feature]) -> list[di
                 "feature": names.get(name),
                 "label": FILTER_LABELS.get(name, filterset.form.fields[name].label),
                 "boolean": name in BOOLEAN_FEATURE_KEYS,
+                "checks": name == "verified",
             }
         )
     return fields

@@ -1,4 +1,4 @@
-"""`python -m tests.testnet up|down|env|status`.
+"""`python -m tests.testnet up|down|env|status|demo-services`.
 
 The state directory is $MAILVET_TESTNET_DIR, or /tmp/mailvet-testnet-<uid>.
 """
@@ -20,7 +20,7 @@ def _print_env(net: network.Testnet, export: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.testnet", description=__doc__)
-    parser.add_argument("command", choices=("up", "down", "env", "status"))
+    parser.add_argument("command", choices=("up", "down", "env", "status", "demo-services"))
     parser.add_argument("--export", action="store_true", help="prefix env lines with `export`")
     parser.add_argument(
         "--generated",
@@ -36,6 +36,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     state_dir = default_state_dir()
+
+    if args.command == "demo-services":
+        from tests.testnet.demo import load_demo_services
+
+        slugs = load_demo_services()
+        print(f"demo services on the test network: {', '.join(slugs)}", file=sys.stderr)
+        return 0
 
     if args.command == "up":
         try:
