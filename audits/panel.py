@@ -82,4 +82,7 @@ def audit_panel(service: Service) -> AuditPanel:
         seen = statuses[result.identity]
         history = [(run.finished_at, seen.get(run.pk)) for run in oldest_first]
         block.rows.append(CheckRow(result, history))
-    return AuditPanel(latest, list(blocks.values()))
+    # Mail first, as a provider is mostly about mail; then aliases, the web, submission.
+    order = {role: index for index, role in enumerate(("mail", "alias", "web", "submission"))}
+    ordered = sorted(blocks.values(), key=lambda b: (order.get(b.role, 9), b.domain))
+    return AuditPanel(latest, ordered)
