@@ -53,9 +53,8 @@ def dispatch(run: AuditRun) -> None:
     except (OperationalError, OSError) as exc:
         logger.warning("broker unavailable, audit run %s stays queued: %s", run.pk, exc)
         raise BrokerUnavailable(str(exc)) from exc
-    AuditRun.objects.filter(pk=run.pk, state=RunState.QUEUED).update(
-        dispatched_at=timezone.now(), task_id=result.id or ""
-    )
+    # Whatever state the run is in by now: an idle worker may already have claimed it.
+    AuditRun.objects.filter(pk=run.pk).update(dispatched_at=timezone.now(), task_id=result.id or "")
 
 
 def dispatch_on_commit(run: AuditRun) -> None:

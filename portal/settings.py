@@ -138,6 +138,18 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded default has two writers (the web server and the worker). SQLite's deferred
+    # transactions fail at once with "database is locked" when a reader turns writer while the
+    # other process writes; IMMEDIATE ones take the write lock up front and wait up to `timeout`
+    # seconds for it, and WAL lets pages be read while a run is being stored.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery: Redis when REDIS_URL is set, otherwise local folders.
