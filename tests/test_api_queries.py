@@ -38,6 +38,7 @@ URLS = [
 ]
 
 
+@pytest.mark.slow  # 200 services
 def test_queries_do_not_grow_with_the_number_of_services(db, client):
     criterion = make_criterion(key="c", state="published")
     make_criterion(key="child", state="published", parent=criterion)

@@ -3,9 +3,12 @@ broker: the tick's messages are captured, not sent)."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from audits import schedule
@@ -110,3 +113,22 @@ def test_retention_keeps_changes_alerts_and_the_newest_run():
     kept = set(AuditRun.objects.values_list("pk", flat=True))
     assert unchanged_old.pk not in kept
     assert {changed_old.pk, alerted_old.pk, recent.pk, newest_but_old.pk} <= kept
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_schedulers_ticking_at_the_same_moment_enqueue_a_service_once(settings):
+    settings.AUDIT_TICK_SECONDS = 24 * 3600
+    service = make_published_service()
+    barrier = threading.Barrier(2)
+
+    def tick() -> int:
+        barrier.wait(timeout=10)
+        try:
+            return schedule.enqueue_due()
+        finally:
+            connection.close()  # each thread has its own connection
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        enqueued = [f.result(timeout=60) for f in [pool.submit(tick), pool.submit(tick)]]
+    assert sum(enqueued) == 1
+    assert AuditRun.objects.filter(service=service).count() == 1

@@ -85,6 +85,23 @@ class RedisServer:
             self.process = None
 
 
+def use_broker(url: str, transport_options: dict | None = None) -> None:
+    """Point this process's Celery app at another broker (a test's private Redis, or memory).
+
+    Celery caches its producer pool per app; it is dropped so the next send connects anew.
+    """
+    from portal.celery import app
+
+    # The app reads Django's settings with the CELERY_ namespace: the prefixed keys win.
+    app.conf.CELERY_BROKER_URL = url
+    app.conf.CELERY_BROKER_TRANSPORT_OPTIONS = transport_options or {}
+    pool = app._pool
+    if pool is not None:
+        pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 def database_url() -> str:
     """The test database as a URL the worker process can open."""
     db = connection.settings_dict

@@ -12,10 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 # Playwright's sync API runs an event loop in this thread; the Django calls here are the test's
-# own set-up (loadseed), not made from inside that loop's callbacks.
+# own set-up (the seed), not made from inside that loop's callbacks.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
@@ -38,8 +37,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def site(transactional_db: None, live_server) -> str:  # type: ignore[no-untyped-def]
-    call_command("loadseed", verbosity=0)
+def site(seeded: None, live_server) -> str:  # type: ignore[no-untyped-def]
     return live_server.url
 
 
