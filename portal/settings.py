@@ -176,25 +176,27 @@ else:
 # (embedded default: a real worker, started by `make run` beside the web server, needs no server).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 CELERY_FILESYSTEM_DIR = Path(env("CELERY_FILESYSTEM_DIR", str(BASE_DIR / "var" / "celery")))
+FILESYSTEM_TRANSPORT_OPTIONS = {
+    "data_folder_in": str(CELERY_FILESYSTEM_DIR / "queue"),
+    "data_folder_out": str(CELERY_FILESYSTEM_DIR / "queue"),
+    "processed_folder": str(CELERY_FILESYSTEM_DIR / "processed"),
+    "control_folder": str(CELERY_FILESYSTEM_DIR / "control"),
+    "store_processed": False,
+}
+REDIS_TRANSPORT_OPTIONS = {
+    # An unacknowledged task is handed to another worker after this long: longer than any
+    # audit run may take, so a slow run is never executed twice.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3 * 3600),
+    # A dead or silent Redis fails fast instead of holding a web request: short socket
+    # timeouts, and one connection attempt when sending (the run row is kept and re-sent).
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "max_retries": 1,
+}
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {
-        "data_folder_in": str(CELERY_FILESYSTEM_DIR / "queue"),
-        "data_folder_out": str(CELERY_FILESYSTEM_DIR / "queue"),
-        "processed_folder": str(CELERY_FILESYSTEM_DIR / "processed"),
-        "control_folder": str(CELERY_FILESYSTEM_DIR / "control"),
-        "store_processed": False,
-    }
+    FILESYSTEM_TRANSPORT_OPTIONS
     if CELERY_BROKER_URL.startswith("filesystem:")
-    else {
-        # An unacknowledged task is handed to another worker after this long: longer than any
-        # audit run may take, so a slow run is never executed twice.
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3 * 3600),
-        # A dead or silent Redis fails fast instead of holding a web request: short socket
-        # timeouts, and one connection attempt when sending (the run row is kept and re-sent).
-        "socket_connect_timeout": 2,
-        "socket_timeout": 5,
-        "max_retries": 1,
-    }
+    else REDIS_TRANSPORT_OPTIONS
 )
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
