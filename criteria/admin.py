@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
@@ -11,11 +12,28 @@ from portal.admin_support import HistoryTranslationAdmin, PublishableAdmin, Tran
 from providers.admin import ServiceAdmin
 
 from .automation import check_label, checks_for
-from .models import Assessment, Criterion, CriterionGroup
+from .models import Assessment, AssessmentSource, Criterion, CriterionGroup
+
+
+class EditorialAssessmentForm(forms.ModelForm):
+    """A person's assessment is editorial: `source` is shown but fixed. It stays in the form (not
+    read-only) so the one-assessment-per-source constraint is still validated."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "source" in self.fields:
+            field = self.fields["source"]
+            field.choices = [(AssessmentSource.EDITORIAL, AssessmentSource.EDITORIAL.label)]
+            field.initial = AssessmentSource.EDITORIAL
+            field.disabled = True
 
 
 class AssessmentInline(TranslatedInline):
+    """The editors' own verdicts. Automated ones come only from the audit pipeline
+    (criteria/automation.py) and are shown read-only on their own admin page."""
+
     model = Assessment
+    form = EditorialAssessmentForm
     autocomplete_fields = ("criterion",)
     fields = (
         ("criterion", "verdict", "source"),
@@ -24,9 +42,15 @@ class AssessmentInline(TranslatedInline):
         ("assessed_by", "assessed_at"),
     )
     readonly_fields = ("assessed_by", "assessed_at")
+    verbose_name_plural = _("editorial assessments")
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("criterion", "assessed_by")
+        return (
+            super()
+            .get_queryset(request)
+            .filter(source=AssessmentSource.EDITORIAL)
+            .select_related("criterion", "assessed_by")
+        )
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
         """Stamp who assessed and when on every assessment the editor adds or changes."""
@@ -46,6 +70,8 @@ class AssessmentInline(TranslatedInline):
 
 
 def _stamp(assessment: Assessment, user: Any) -> None:
+    """Who assessed and when; whatever a form said, a person's assessment is editorial."""
+    assessment.source = AssessmentSource.EDITORIAL
     assessment.assessed_by = user
     assessment.assessed_at = timezone.now()
 
@@ -93,8 +119,20 @@ class AssessmentAdmin(HistoryTranslationAdmin):
     list_filter = ("verdict", "source", "criterion__group", "service")
     search_fields = ("service__name", "criterion__key", "criterion__text")
     autocomplete_fields = ("service", "criterion")
+    form = EditorialAssessmentForm
     readonly_fields = ("assessed_by", "assessed_at")
     list_select_related = ("service", "criterion")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Automated assessments are machine evidence: nobody edits or deletes them by hand.
+        if obj is not None and obj.source == AssessmentSource.AUTOMATED:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.source == AssessmentSource.AUTOMATED:
+            return False
+        return super().has_delete_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: Assessment, form: Any, change: bool) -> None:
         _stamp(obj, request.user)
