@@ -19,6 +19,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 class Command(BaseCommand):
     help = "Run the development server with a Celery worker and beat beside it."
 
@@ -30,6 +34,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker = None if options["no_worker"] else self.start_worker()
+        # Stopped by a signal (a terminal closing, `kill`, a supervisor): leave through `finally`
+        # so the worker does not outlive the server.
+        for stop in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(stop, _exit_cleanly)
         try:
             # The autoreloader would restart the server in a child process and leave the
             # worker's parent behind; the worker does not reload either, so neither does this.
