@@ -69,31 +69,39 @@ def record_automated_verdicts(
     """
     if not applies_to(service):
         return []
-    criteria = Criterion.objects.filter(key__in=list(verdicts), retired=False)
-    written = []
+    criteria = {c.key: c for c in Criterion.objects.filter(key__in=list(verdicts), retired=False)}
+    for key in criteria:
+        if verdicts[key] not in Verdict.values:
+            raise ValueError(f"Unknown verdict {verdicts[key]!r} for {key}")
+    existing = {
+        a.criterion_id: a
+        for a in Assessment.objects.filter(
+            service=service, source=AssessmentSource.AUTOMATED, criterion__in=criteria.values()
+        )
+    }
+    written: list[Assessment] = []
+    unchanged: list[int] = []
     with transaction.atomic():
-        for criterion in criteria:
-            verdict = verdicts[criterion.key]
-            if verdict not in Verdict.values:
-                raise ValueError(f"Unknown verdict {verdict!r} for {criterion.key}")
-            assessment = Assessment.objects.filter(
-                service=service, criterion=criterion, source=AssessmentSource.AUTOMATED
-            ).first()
-            if assessment is not None and assessment.verdict == verdict:
-                # Same verdict, newer date: no history row for every nightly run that changed
-                # nothing (history records what changed; the run keeps the rest).
-                Assessment.objects.filter(pk=assessment.pk).update(
-                    assessed_at=assessed_at, evidence_url=evidence_url
-                )
-                assessment.assessed_at, assessment.evidence_url = assessed_at, evidence_url
+        for key, criterion in criteria.items():
+            assessment = existing.get(criterion.pk)
+            if assessment is not None and assessment.verdict == verdicts[key]:
+                # Same verdict, newer date: updated below in one query, with no history row
+                # for every nightly run that changed nothing (the run keeps the rest).
+                unchanged.append(assessment.pk)
             else:
                 assessment = assessment or Assessment(
                     service=service, criterion=criterion, source=AssessmentSource.AUTOMATED
                 )
-                assessment.verdict = verdict
+                assessment.verdict = verdicts[key]
                 assessment.assessed_at = assessed_at
                 assessment.assessed_by = None
                 assessment.evidence_url = evidence_url
                 assessment.save()
+            assessment.criterion = criterion  # the caller reads its key: no query
+            assessment.assessed_at, assessment.evidence_url = assessed_at, evidence_url
             written.append(assessment)
+        if unchanged:
+            Assessment.objects.filter(pk__in=unchanged).update(
+                assessed_at=assessed_at, evidence_url=evidence_url
+            )
     return written
