@@ -62,7 +62,7 @@ def test_embedded_defaults_and_switches():
     assert switched == [
         "django.db.backends.postgresql",
         "redis://127.0.0.1:6379/0",
-        "django.core.cache.backends.redis.RedisCache",
+        "portal.cache_backends.ResilientRedisCache",
     ]
 
 
