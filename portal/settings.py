@@ -255,6 +255,12 @@ CELERY_BEAT_SCHEDULE = {
     "prune-audits": {"task": "audits.tasks.prune_audits", "schedule": 24 * 3600.0},
 }
 
+# --- /.well-known/security.txt (RFC 9116): who to tell about a vulnerability, until when.
+SECURITY_CONTACTS = env_list(
+    "SECURITY_CONTACT", f"mailto:{env('DEFAULT_FROM_EMAIL', 'mailvet@localhost')}"
+)
+SECURITY_TXT_EXPIRES = env("SECURITY_TXT_EXPIRES")
+
 # --- Mail (regression alerts to editors): the console by default, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env("EMAIL_HOST")
 EMAIL_BACKEND = env(
@@ -334,7 +340,10 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Production redirects to HTTPS and asks for HSTS preloading unless told otherwise (behind a
+# proxy that redirects itself, the redirect is never reached; it costs nothing).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

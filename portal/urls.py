@@ -2,9 +2,13 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from portal import wellknown
+
 # The admin and the API stay unprefixed: the API negotiates its language itself (?lang=,
 # Accept-Language), and editors switch languages in the admin's tabs.
 urlpatterns = [
+    path(".well-known/security.txt", wellknown.security_txt, name="security-txt"),
+    path("robots.txt", wellknown.robots_txt, name="robots-txt"),
     path("admin/", admin.site.urls),
     path("api/", include("portal.api_urls")),
 ]
