@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from functools import wraps
@@ -27,8 +27,9 @@ from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response
 
 VERSION_KEY = "public-pages:version"
 
@@ -92,31 +93,78 @@ def content_changed(sender: type[Model], **kwargs: Any) -> None:
     invalidate_pages()
 
 
+def allowed_query(request: HttpRequest, allowed: Iterable[str]) -> QueryDict:
+    """The request's query reduced to the parameters the view reads, in a fixed order.
+
+    Unknown parameters (`?zz=123`) and empty values change nothing on a page, so they must not
+    make a new cache entry: a crawler or an attacker adding random parameters would otherwise
+    fill the cache and miss it every time. Values keep their order (`compare=a&compare=b` is an
+    order of columns).
+    """
+    query = QueryDict(mutable=True)
+    for name in sorted(set(allowed) & set(request.GET)):
+        values = [value for value in request.GET.getlist(name) if value != ""]
+        if values:
+            query.setlist(name, values)
+    return query
+
+
 def page_key(request: HttpRequest, today: date) -> str:
     # The date is part of the key because equal-ranked services are reshuffled daily.
-    path = hashlib.sha256(request.get_full_path().encode("utf-8")).hexdigest()
+    target = request.path + "?" + request.GET.urlencode()
+    path = hashlib.sha256(target.encode("utf-8")).hexdigest()
     language = translation.get_language()
     return f"public-page:{current_version()}:{today.isoformat()}:{language}:{path}"
 
 
-def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Keep a public page's successful GET response (body and type only, never cookies)."""
+def _etag(content: bytes) -> str:
+    return f'"{hashlib.sha256(content).hexdigest()[:32]}"'
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        seconds = settings.PAGE_CACHE_SECONDS
-        if seconds <= 0 or request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
-        key = page_key(request, timezone.localdate())
-        hit = cache.get(key)
-        if hit is not None:
-            content, content_type = hit
-            return HttpResponse(content, content_type=content_type)
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render"):
-            response.render()
-        if response.status_code == 200 and not response.cookies:
-            cache.set(key, (response.content, response["Content-Type"]), seconds)
-        return response
 
-    return wrapper
+def _revalidated(request: HttpRequest, response: HttpResponse, etag: str) -> HttpResponse:
+    """ETag and Cache-Control on every page; a matching If-None-Match gets a 304."""
+    response["ETag"] = etag
+    # Shared caches and browsers may keep a page, but must ask (cheaply, with the ETag) each time:
+    # a publication must show at once.
+    response["Cache-Control"] = "public, no-cache"
+    return get_conditional_response(request, etag=etag, response=response)
+
+
+def cached_page(
+    view: Callable[..., HttpResponse] | None = None,
+    *,
+    params: Callable[[], Iterable[str]] | None = None,
+) -> Any:
+    """Keep a public page's successful GET response (body and type only, never cookies).
+
+    `params` names the query parameters the view reads (a callable, read per request); any
+    other parameter is dropped before the view sees the request, so the page, its links and its
+    cache key depend on those alone. Without it, the view reads no parameter at all.
+    """
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in ("GET", "HEAD"):
+                return view(request, *args, **kwargs)
+            request.GET = allowed_query(request, params() if params else ())
+            seconds = settings.PAGE_CACHE_SECONDS
+            key = page_key(request, timezone.localdate()) if seconds > 0 else None
+            hit = cache.get(key) if key else None
+            if hit is not None:
+                content, content_type, *rest = hit
+                etag = rest[0] if rest else _etag(content)
+                return _revalidated(request, HttpResponse(content, content_type=content_type), etag)
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()
+            if response.status_code != 200 or response.cookies:
+                return response
+            etag = _etag(response.content)
+            if key:
+                cache.set(key, (response.content, response["Content-Type"], etag), seconds)
+            return _revalidated(request, response, etag)
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate

@@ -449,7 +449,12 @@ def form_fields(filterset: ServiceFilterSet, features: list[Feature]) -> list[di
     return fields
 
 
-@cached_page
+def comparison_parameters() -> list[str]:
+    """What the comparison reads of its query: the FilterSet's parameters and `compare`."""
+    return [*ServiceFilterSet.base_filters, "compare"]
+
+
+@cached_page(params=comparison_parameters)
 def compare(request: HttpRequest) -> HttpResponse:
     base = Service.objects.all()
     features = list(

@@ -1,0 +1,57 @@
+"""The page cache keys on what a page reads: random query parameters make no new entries, and
+every page carries an ETag and Cache-Control, with a 304 for a client that has it."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.test import RequestFactory
+
+from portal.cache import allowed_query, page_key
+from providers.views import comparison_parameters
+
+
+def cache_size() -> int:
+    return len(cache._cache)  # LocMemCache's store: the tests' cache (tests/conftest.py)
+
+
+def test_random_parameters_reuse_one_entry(seeded, client, settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    client.get("/en/compare/")
+    entries = cache_size()
+    for value in range(5):
+        response = client.get(f"/en/compare/?zz={value}&utm_source=x{value}")
+        assert response.status_code == 200
+        assert f"zz={value}" not in response.content.decode()  # not echoed into links either
+    client.get("/en/?whatever=1")
+    assert cache_size() == entries + 1  # the home page, once
+
+
+def test_the_filters_and_their_order_are_what_the_key_knows():
+    factory = RequestFactory()
+    one = factory.get("/en/compare/", {"wkd": "true", "openpgp": "true", "zz": "1"})
+    two = factory.get("/en/compare/", {"openpgp": "true", "wkd": "true"})
+    one.GET = allowed_query(one, comparison_parameters())
+    two.GET = allowed_query(two, comparison_parameters())
+    assert page_key(one, date_today()) == page_key(two, date_today())
+    swapped = factory.get("/en/compare/?compare=a&compare=b")
+    swapped.GET = allowed_query(swapped, comparison_parameters())
+    assert swapped.GET.getlist("compare") == ["a", "b"]  # the order of columns is kept
+
+
+def date_today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def test_pages_have_an_etag_and_answer_304(seeded, client, settings):
+    for seconds in (600, 0):  # from the cache and rendered
+        settings.PAGE_CACHE_SECONDS = seconds
+        first = client.get("/en/providers/")
+        assert first["Cache-Control"] == "public, no-cache"
+        etag = first["ETag"]
+        again = client.get("/en/providers/", HTTP_IF_NONE_MATCH=etag)
+        assert again.status_code == 304 and not again.content
+        other = client.get("/en/providers/", HTTP_IF_NONE_MATCH='"something-else"')
+        assert other.status_code == 200
