@@ -43,7 +43,12 @@ def test_robots_txt_keeps_crawlers_out_of_the_admin(client):
 
 def test_check_deploy_is_silent_in_the_documented_production_settings():
     env = {
-        **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECURE_SSL_REDIRECT"}},
+        # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; production must not.
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"DEBUG", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        },
         "DEBUG": "false",
         "SECRET_KEY": "a-production-secret-" + "x" * 50,
         "ALLOWED_HOSTS": "mailvet.example",
