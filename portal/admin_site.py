@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
@@ -21,6 +23,37 @@ class OneStepOTPAuthenticationForm(OTPAdminAuthenticationForm):
     the authenticator app's; anything else is a backup code. Only the signed-in user's own
     confirmed devices are considered, so the choice cannot reach another account's device.
     """
+
+    # One message for every failure (unknown user, wrong password, wrong or missing code, not
+    # staff, inactive): which part was right is exactly what a password guesser wants to know.
+    error_messages = {
+        **OTPAdminAuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Please enter a correct username, password and code. Note that the username and "
+            "password may be case-sensitive."
+        ),
+        "inactive": _(
+            "Please enter a correct username, password and code. Note that the username and "
+            "password may be case-sensitive."
+        ),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except forms.ValidationError as error:
+            if self.user_cache is not None:
+                # The password was right and the code was not: a failed sign-in all the same.
+                # Django only signals failed passwords, so say it here for django-axes.
+                user_login_failed.send(
+                    sender=type(self),
+                    credentials={"username": self.cleaned_data.get("username")},
+                    request=self.request,
+                )
+                self.user_cache = None
+            raise forms.ValidationError(
+                self.error_messages["invalid_login"], code="invalid_login"
+            ) from error
 
     def _chosen_device(self, user: Any) -> Any:
         device = super()._chosen_device(user)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -96,6 +97,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "simple_history",
     "django_countries",
+    "axes",
     "portal",
     "providers",
     "criteria",
@@ -119,6 +121,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login attempt into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -289,6 +293,26 @@ AUTH_PASSWORD_VALIDATORS = [
 # ADMIN_REQUIRE_OTP=false only for a local demo; production always asks for the second factor.
 ADMIN_REQUIRE_OTP = env_bool("ADMIN_REQUIRE_OTP", True)
 OTP_TOTP_ISSUER = SITE_NAME
+# Failed sign-ins are counted by django-axes (per account and per client address), so the
+# devices' own throttles are off: with them, whoever knows a password could lock its owner's
+# authenticator out by typing wrong codes.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+
+# --- Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failures (wrong user, password
+# or code alike) from one address, or for one account, further attempts are refused for
+# AXES_COOLOFF_MINUTES; operators see and clear lockouts in the admin ("Axes").
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = True
+# The client address as the API's throttle sees it (API_TRUSTED_PROXIES; portal/client_ip.py).
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
 
 # --- Languages. English is the default and the fallback of every translated field.
 LANGUAGE_CODE = "en"
