@@ -20,3 +20,6 @@ urlpatterns += i18n_patterns(
     path("", include("providers.urls")),
     prefix_default_language=True,
 )
+
+# A database outage is a 503 in the visitor's language, anything else the usual 500.
+handler500 = "portal.errors.server_error"
