@@ -13,15 +13,25 @@ services:
 	bash .ci/ensure-services.sh
 	bash .ci/install-testnet.sh
 
-.PHONY: services install run demo test test-quick test-sqlite test-postgres lint migrations-check messages clean
+.PHONY: lock services install run demo test test-quick test-sqlite test-postgres lint migrations-check messages clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
+
+# Re-pin every dependency from pyproject.toml in a throw-away environment.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e '.[dev]'
+	{ echo "# Exact versions that \`make\` installs (pip constraints), so CI, a new machine and production"; \
+	  echo "# install the same set. Regenerate with \`make lock\` after changing pyproject.toml."; \
+	  .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e'; } > requirements.lock
+	rm -rf .lock-venv
 
 install: $(STAMP)
 
