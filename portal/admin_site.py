@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.signals import user_login_failed
-from django.http import HttpRequest
+from django.contrib.sessions.models import Session
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+logger = logging.getLogger(__name__)
 
 
 class OneStepOTPAuthenticationForm(OTPAdminAuthenticationForm):
@@ -66,6 +74,17 @@ class OneStepOTPAuthenticationForm(OTPAdminAuthenticationForm):
         return model.objects.filter(user=user, confirmed=True).first()
 
 
+def end_sessions_of(user: Any) -> int:
+    """Delete the user's stored sessions (the database session store); returns how many."""
+    mine = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=mine).delete()
+    return len(mine)
+
+
 class MailvetAdminSite(OTPAdminSite):
     site_header = _("mailvet editors")
     site_title = _("mailvet editors")
@@ -79,6 +98,18 @@ class MailvetAdminSite(OTPAdminSite):
             self.login_template = None
         else:
             self.login_form = OneStepOTPAuthenticationForm
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_view(require_POST(self.logout_everywhere))
+        return [path("logout-everywhere/", view, name="logout_everywhere"), *super().get_urls()]
+
+    def logout_everywhere(self, request: HttpRequest) -> HttpResponse:
+        """End every session of the signed-in account, on every device, this one included:
+        what to do after losing a laptop or suspecting someone else signed in."""
+        ended = end_sessions_of(request.user)
+        logout(request)
+        logger.info("%s ended %d sessions", request.user, ended)
+        return HttpResponseRedirect(reverse("admin:login"))
 
     def has_permission(self, request: HttpRequest) -> bool:
         if settings.ADMIN_REQUIRE_OTP:

@@ -42,3 +42,36 @@ def test_an_idle_session_is_signed_out(editor, settings):
 def test_visitors_get_no_cookie(seeded, client):
     for path in ("/en/", "/en/compare/", "/api/v1/services/"):
         assert not client.get(path).cookies
+
+
+def with_backup_code(credentials, number: int) -> Client:
+    """A second device signing in: a TOTP code is good once, so it uses a backup code."""
+    client = Client()
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {
+            "username": credentials.username,
+            "password": credentials.password,
+            "otp_token": credentials.backup_codes[number],
+        },
+    )
+    assert response.status_code == 302
+    return client
+
+
+def test_log_out_everywhere_ends_the_accounts_other_sessions(editor, publisher):
+    laptop = login_with_second_factor(Client(), editor)
+    phone = with_backup_code(editor, 0)
+    colleague = with_backup_code(publisher, 0)
+    page = laptop.get("/admin/").content.decode()
+    assert "Log out everywhere" in page
+    response = laptop.post("/admin/logout-everywhere/")
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    assert laptop.get("/admin/").status_code == 302
+    assert phone.get("/admin/").status_code == 302
+    assert colleague.get("/admin/").status_code == 200  # another account's session is untouched
+
+
+def test_log_out_everywhere_is_a_post(editor):
+    client = login_with_second_factor(Client(), editor)
+    assert client.get("/admin/logout-everywhere/").status_code == 405
