@@ -198,7 +198,7 @@ ServiceAdmin.fieldsets = (
 
 
 class OpenFilter(admin.SimpleListFilter):
-    title = _("open")
+    title = _("open or closed")
     parameter_name = "open"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
