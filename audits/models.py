@@ -204,9 +204,7 @@ class Alert(models.Model):
     domain = models.CharField(_("domain"), max_length=253)
     check_key = models.CharField(_("check"), max_length=32, choices=CheckKey.choices)
     target = models.CharField(_("target"), max_length=253)
-    previous_status = models.CharField(
-        _("previous status"), max_length=16, choices=STATUS_CHOICES
-    )
+    previous_status = models.CharField(_("previous status"), max_length=16, choices=STATUS_CHOICES)
     status = models.CharField(_("new status"), max_length=16, choices=STATUS_CHOICES)
     message = models.TextField(_("message"), blank=True)
     opened_run = models.ForeignKey(
