@@ -20,7 +20,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.dateparse import parse_datetime
@@ -39,7 +39,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import BasePermission
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -387,6 +387,17 @@ class CSVRenderer(BaseRenderer):
 # --- The views' shared behaviour ------------------------------------------------------------
 
 
+class AnyoneMayRead(BasePermission):
+    """Everyone may use the API, without credentials.
+
+    Not DRF's AllowAny: drf-spectacular reads that as "authentication optional" and declares
+    `security: [{}]` on every operation, which makes generated clients demand credentials.
+    """
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return True
+
+
 class PublicApiMixin:
     """Language, conditional GETs and cache headers for every API view.
 
@@ -398,10 +409,56 @@ class PublicApiMixin:
     throttle_classes = [AnonymousThrottle]
     # Read-only by construction (the viewsets have GET handlers only), so an unsafe method is a
     # 405 with an Allow header, not the default policy's misleading "not authenticated" 403.
-    permission_classes = [AllowAny]
+    permission_classes = [AnyoneMayRead]
+    # Anonymous by design: no authentication is even attempted (no session is read), and the
+    # schema declares no security requirement, so generated clients need no credentials.
+    authentication_classes: list[Any] = []
+    # Query parameters every operation takes; lists add paging and their filters.
+    COMMON_PARAMETERS = frozenset({"lang", "format"})
+    LIST_PARAMETERS = frozenset({"page", "page_size"})
+
+    def known_parameters(self) -> set[str]:
+        known = set(self.COMMON_PARAMETERS)
+        if getattr(self, "action", None) == "list":
+            known |= self.LIST_PARAMETERS
+            filterset_class = getattr(self, "filterset_class", None)
+            if filterset_class is not None:
+                known |= set(filterset_class.base_filters)
+        return known
+
+    def check_parameters(self, request: Request) -> None:
+        """An unknown (say, misspelled) parameter is a 400 naming it, not a silent no-op."""
+        unknown = sorted(set(request.query_params) - self.known_parameters())
+        if unknown:
+            raise ValidationError(
+                {
+                    name: [
+                        _("Unknown parameter. This operation takes: %(known)s.")
+                        % {"known": ", ".join(sorted(self.known_parameters()))}
+                    ]
+                    for name in unknown[:20]
+                }
+            )
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        try:
+            return super().perform_content_negotiation(request, force)  # type: ignore[misc]
+        except Http404 as exc:
+            # DRF answers an unknown ?format= with 404 "Not found", as if the object were
+            # missing; it is the client's mistake, so a 400 that lists the formats.
+            formats = [renderer.format for renderer in self.get_renderers()]  # type: ignore[attr-defined]
+            raise ValidationError(
+                {
+                    "format": [
+                        _("Unsupported format. Use one of: %(formats)s.")
+                        % {"formats": ", ".join(formats)}
+                    ]
+                }
+            ) from exc
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        self.check_parameters(request)
         request.api_language = negotiate_language(request)
         # UI strings (choice labels, error messages) follow the same language until the
         # response is finalized; then the thread gets its previous language back.
@@ -455,9 +512,16 @@ def conditional(request: Request, response: Response) -> HttpResponseBase:
         response.headers["Last-Modified"] = http_date(timestamp)
     # Shared caches may keep it, but must ask again (cheaply, with the validators) each time.
     response.headers["Cache-Control"] = "public, no-cache"
-    return get_conditional_response(
+    conditional_response = get_conditional_response(
         request, etag=response.headers["ETag"], last_modified=timestamp, response=response
     )
+    if conditional_response is not response:
+        # A 304 stands for the 200: the same language and Vary, or a cache that copies the
+        # 304's headers onto its stored copy would relabel a Kurdish body as English.
+        for header in ("Content-Language", "Vary"):
+            if header in response.headers:
+                conditional_response.headers[header] = response.headers[header]
+    return conditional_response
 
 
 # --- Languages endpoint ---------------------------------------------------------------------
