@@ -124,27 +124,28 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
-class UpperCaseMultipleChoiceField(forms.MultipleChoiceField):
-    """Country codes are upper case; accept `de` as `DE` rather than rejecting it."""
-
-    def to_python(self, value: Any) -> list[str]:
-        return [item.upper() for item in super().to_python(value)]
-
-
-class CountryFilter(django_filters.MultipleChoiceFilter):
-    field_class = UpperCaseMultipleChoiceField
-
-
 class CommaSeparatedChoiceField(forms.MultipleChoiceField):
-    """`verified=dnssec,dane` and `verified=dnssec&verified=dane` mean the same."""
+    """Every list parameter takes both forms: `verified=dnssec,dane` and
+    `verified=dnssec&verified=dane` (what generated API clients send) mean the same."""
 
     def to_python(self, value: Any) -> list[str]:
         items = super().to_python(value)
         return [part.strip() for item in items for part in item.split(",") if part.strip()]
 
 
-class VerifiedFilter(django_filters.MultipleChoiceFilter):
+class UpperCaseMultipleChoiceField(CommaSeparatedChoiceField):
+    """Country codes are upper case; accept `de` as `DE` rather than rejecting it."""
+
+    def to_python(self, value: Any) -> list[str]:
+        return [item.upper() for item in super().to_python(value)]
+
+
+class ListFilter(django_filters.MultipleChoiceFilter):
     field_class = CommaSeparatedChoiceField
+
+
+class CountryFilter(django_filters.MultipleChoiceFilter):
+    field_class = UpperCaseMultipleChoiceField
 
 
 class WholeNumberFilter(django_filters.NumberFilter):
@@ -237,7 +238,7 @@ class ServiceFilterSet(django_filters.FilterSet):
     """
 
     kind = django_filters.ChoiceFilter(choices=ServiceKind.choices, help_text=_("Kind of service."))
-    payment = django_filters.MultipleChoiceFilter(
+    payment = ListFilter(
         choices=PAYMENT_CHOICES,
         method="filter_payment",
         help_text=_("Accepts any of these payment methods (repeat the parameter for several)."),
@@ -280,7 +281,7 @@ class ServiceFilterSet(django_filters.FilterSet):
     # The checks come from the audits app (providers/verification.py), read when a form is
     # built, so this module needs neither the audits app nor the database at import time.
     verified = extend_schema_field({"type": "array", "items": {"type": "string"}})(
-        VerifiedFilter(
+        ListFilter(
             choices=verified_choices,
             method="filter_verified",
             widget=forms.CheckboxSelectMultiple,
@@ -311,6 +312,10 @@ class ServiceFilterSet(django_filters.FilterSet):
         prefix: str | None = None,
     ) -> None:
         base = queryset if queryset is not None else Service.objects.all()
+        if data is not None and hasattr(data, "getlist") and len(data.getlist("ordering")) > 1:
+            # `ordering=a&ordering=b` (a generated client's array) means `ordering=a,b`, not b.
+            data = data.copy()
+            data.setlist("ordering", [",".join(data.getlist("ordering"))])
         # Drafts never reach a filter's result, whoever calls it and with whatever queryset.
         super().__init__(data, base.published(), request=request, prefix=prefix)
 

@@ -54,3 +54,13 @@ def test_operations_declare_no_security_requirement(client):
         for method, operation in operations.items():
             assert operation.get("security", []) in ([], None), (method, path)
     assert not schema.get("components", {}).get("securitySchemes")
+
+
+def test_list_parameters_take_the_repeated_and_the_comma_form(seeded, client):
+    def slugs(query: str) -> list[str]:
+        return [s["slug"] for s in client.get(f"/api/v1/services/?{query}").json()["results"]]
+
+    assert slugs("payment=cash&payment=cryptocurrency") == slugs("payment=cash,cryptocurrency")
+    assert slugs("country=CH&country=DE") == slugs("country=ch,de")
+    assert slugs("ordering=-founded_year&ordering=name") == slugs("ordering=-founded_year,name")
+    assert slugs("ordering=-founded_year&ordering=name") != slugs("ordering=name")
