@@ -27,6 +27,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 from django.utils.timezone import make_aware
 from django.utils.translation import gettext_lazy as _
+from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -426,19 +427,27 @@ class PublicApiMixin:
                 known |= set(filterset_class.base_filters)
         return known
 
-    def check_parameters(self, request: Request) -> None:
-        """An unknown (say, misspelled) parameter is a 400 naming it, not a silent no-op."""
-        unknown = sorted(set(request.query_params) - self.known_parameters())
-        if unknown:
-            raise ValidationError(
-                {
-                    name: [
-                        _("Unknown parameter. This operation takes: %(known)s.")
-                        % {"known": ", ".join(sorted(self.known_parameters()))}
-                    ]
-                    for name in unknown[:20]
-                }
-            )
+    def parameter_errors(self, request: Request) -> dict[str, list[str]]:
+        """An unknown (say, misspelled) parameter is an error naming it, not a silent no-op."""
+        known = self.known_parameters()
+        unknown = sorted(set(request.query_params) - known)
+        message = _("Unknown parameter. This operation takes: %(known)s.") % {
+            "known": ", ".join(sorted(known))
+        }
+        return {name: [message] for name in unknown[:20]}
+
+    def filter_errors(self, request: Request) -> dict[str, Any]:
+        """The list's filter errors, found now so they come with every other error."""
+        if getattr(self, "action", None) != "list":
+            return {}
+        for backend_class in getattr(self, "filter_backends", ()):
+            backend = backend_class()
+            if not hasattr(backend, "get_filterset"):
+                continue
+            filterset = backend.get_filterset(request, self.get_queryset(), self)  # type: ignore[attr-defined]
+            if filterset is not None and not filterset.is_valid():
+                return dict(translate_validation(filterset.errors).detail)
+        return {}
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
         try:
@@ -457,13 +466,27 @@ class PublicApiMixin:
             ) from exc
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        self.check_parameters(request)
-        request.api_language = negotiate_language(request)
+        """Check the whole request before answering, and report every mistake in it at once:
+        the format, unknown parameters, the language and the filters' values."""
+        errors: dict[str, Any] = {}
+        try:
+            super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        except ValidationError as exc:  # the format: DRF negotiates it first
+            errors.update(exc.detail)
+            self.check_throttles(request)  # type: ignore[attr-defined]
+        errors.update(self.parameter_errors(request))
+        try:
+            request.api_language = negotiate_language(request)
+        except ValidationError as exc:
+            errors.update(exc.detail)
+            request.api_language = DEFAULT_LANGUAGE
         # UI strings (choice labels, error messages) follow the same language until the
         # response is finalized; then the thread gets its previous language back.
         self.language_before = translation.get_language()
         translation.activate(request.api_language)
+        errors.update({k: v for k, v in self.filter_errors(request).items() if k not in errors})
+        if errors:
+            raise ValidationError(errors)
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()  # type: ignore[misc]

@@ -128,9 +128,30 @@ class CommaSeparatedChoiceField(forms.MultipleChoiceField):
     """Every list parameter takes both forms: `verified=dnssec,dane` and
     `verified=dnssec&verified=dane` (what generated API clients send) mean the same."""
 
+    # Above this many choices the error names the kind of value instead of listing them all.
+    LISTED_CHOICES = 30
+
     def to_python(self, value: Any) -> list[str]:
         items = super().to_python(value)
         return [part.strip() for item in items for part in item.split(",") if part.strip()]
+
+    def validate(self, value: Any) -> None:
+        """A wrong value is named together with what would have been right."""
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+        allowed = [str(key) for key, _label in self.choices]
+        for item in value:
+            if not self.valid_value(item):
+                raise ValidationError(
+                    _("%(value)s is not one of the allowed values: %(allowed)s."),
+                    code="invalid_choice",
+                    params={
+                        "value": repr(item)[:60],
+                        "allowed": ", ".join(allowed)
+                        if len(allowed) <= self.LISTED_CHOICES
+                        else _("see the API schema"),
+                    },
+                )
 
 
 class UpperCaseMultipleChoiceField(CommaSeparatedChoiceField):

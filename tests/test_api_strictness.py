@@ -64,3 +64,14 @@ def test_list_parameters_take_the_repeated_and_the_comma_form(seeded, client):
     assert slugs("country=CH&country=DE") == slugs("country=ch,de")
     assert slugs("ordering=-founded_year&ordering=name") == slugs("ordering=-founded_year,name")
     assert slugs("ordering=-founded_year&ordering=name") != slugs("ordering=name")
+
+
+def test_every_mistake_of_a_request_is_reported_at_once(seeded, client):
+    response = client.get("/api/v1/services/?lang=xx&payment=gold&openpgp=maybe&colour=red")
+    assert response.status_code == 400
+    assert set(response.json()) == {"lang", "payment", "openpgp", "colour"}
+
+
+def test_a_wrong_choice_lists_the_allowed_values(seeded, client):
+    message = client.get("/api/v1/services/?payment=gold").json()["payment"][0]
+    assert "'gold'" in message and "cash" in message and "cryptocurrency" in message
