@@ -382,7 +382,9 @@ class CSVRenderer(BaseRenderer):
         writer.writerow(header)
         for row in rows:
             writer.writerow([csv_cell(row.get(column)) for column in header])
-        return buffer.getvalue().encode(self.charset)
+        # A byte order mark when asked for: Excel on Windows reads UTF-8 only with one.
+        bom = "\ufeff" if renderer_context.get("csv_bom") else ""
+        return (bom + buffer.getvalue()).encode(self.charset)
 
 
 # --- The views' shared behaviour ------------------------------------------------------------

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -354,10 +355,22 @@ FORMAT_PARAMETER = OpenApiParameter(
 )
 
 
+BOM_PARAMETER = OpenApiParameter(
+    "bom",
+    bool,
+    OpenApiParameter.QUERY,
+    description=(
+        "csv only: true starts the file with a UTF-8 byte order mark, so spreadsheet programs "
+        "(Excel on Windows) read the Kurdish and Persian text as UTF-8."
+    ),
+)
+BOOLEAN_WORDS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Published services, filtered and paginated",
-        parameters=[language_parameter(), FORMAT_PARAMETER],
+        parameters=[language_parameter(), FORMAT_PARAMETER, BOM_PARAMETER],
         responses={
             (200, "application/json"): ServiceSerializer(many=True),
             (200, "text/csv"): OpenApiResponse(
@@ -380,6 +393,19 @@ class ServiceViewSet(PublicApiMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends = [DjangoFilterBackend]
     filterset_class = ServiceFilterSet
     detail_serializer_class: type[serializers.Serializer] = ServiceDetailSerializer
+
+    def known_parameters(self) -> set[str]:
+        return super().known_parameters() | ({"bom"} if self.action == "list" else set())
+
+    def parameter_errors(self, request: Request) -> dict[str, list[str]]:
+        errors = super().parameter_errors(request)
+        bom = request.query_params.get("bom")
+        if bom is not None and bom.strip().lower() not in BOOLEAN_WORDS:
+            errors["bom"] = [_("Use true or false.")]
+        return errors
+
+    def wants_bom(self) -> bool:
+        return BOOLEAN_WORDS.get(self.request.query_params.get("bom", "").strip().lower(), False)
 
     def get_queryset(self) -> QuerySet[Service]:
         # Each value's feature and choices are attached by attach_feature_details.
@@ -435,6 +461,7 @@ class ServiceViewSet(PublicApiMixin, viewsets.ReadOnlyModelViewSet):
     def get_renderer_context(self) -> dict[str, Any]:
         context = super().get_renderer_context()
         context["csv_header"] = getattr(self, "csv_header", None)
+        context["csv_bom"] = self.action == "list" and self.wants_bom()
         return context
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:

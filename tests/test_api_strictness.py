@@ -75,3 +75,11 @@ def test_every_mistake_of_a_request_is_reported_at_once(seeded, client):
 def test_a_wrong_choice_lists_the_allowed_values(seeded, client):
     message = client.get("/api/v1/services/?payment=gold").json()["payment"][0]
     assert "'gold'" in message and "cash" in message and "cryptocurrency" in message
+
+
+def test_the_csv_can_start_with_a_byte_order_mark_for_spreadsheets(seeded, client):
+    plain = client.get("/api/v1/services/?format=csv&lang=ckb").content
+    marked = client.get("/api/v1/services/?format=csv&lang=ckb&bom=true").content
+    assert not plain.startswith(b"\xef\xbb\xbf")
+    assert marked == b"\xef\xbb\xbf" + plain
+    assert client.get("/api/v1/services/?format=csv&bom=maybe").status_code == 400
