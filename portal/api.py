@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -338,6 +339,20 @@ class AnonymousThrottle(AnonRateThrottle):
     def get_rate(self) -> str | None:
         return settings.API_ANON_THROTTLE_RATE
 
+    def rate_limit_headers(self) -> dict[str, str]:
+        """RateLimit-Limit, -Remaining and -Reset (IETF httpapi "RateLimit header fields" draft)
+        for the request just counted: the window's size, what is left of it, and the seconds
+        until the oldest counted request leaves it."""
+        if self.rate is None or not hasattr(self, "history"):
+            return {}
+        remaining = max(0, self.num_requests - len(self.history))
+        reset = self.duration - (self.now - self.history[-1]) if self.history else 0
+        return {
+            "RateLimit-Limit": str(self.num_requests),
+            "RateLimit-Remaining": str(remaining),
+            "RateLimit-Reset": str(max(0, math.ceil(reset))),
+        }
+
 
 # --- CSV ------------------------------------------------------------------------------------
 
@@ -505,11 +520,19 @@ class PublicApiMixin:
             self.request.accepted_media_type = JSONRenderer.media_type
         return response
 
+    def get_throttles(self) -> list[Any]:
+        # Kept, so finalize_response can tell the client where it stands (RateLimit headers).
+        self.counted_throttles = super().get_throttles()  # type: ignore[misc]
+        return self.counted_throttles
+
     def finalize_response(
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
         try:
             response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+            for throttle in getattr(self, "counted_throttles", ()):
+                for header, value in getattr(throttle, "rate_limit_headers", dict)().items():
+                    response.headers[header] = value
             # The format can come from Accept (text/csv), the texts from Accept-Language.
             patch_vary_headers(response, ("Accept", "Accept-Language"))
             language = getattr(request, "api_language", None)
@@ -543,7 +566,13 @@ def conditional(request: Request, response: Response) -> HttpResponseBase:
     if conditional_response is not response:
         # A 304 stands for the 200: the same language and Vary, or a cache that copies the
         # 304's headers onto its stored copy would relabel a Kurdish body as English.
-        for header in ("Content-Language", "Vary"):
+        for header in (
+            "Content-Language",
+            "Vary",
+            "RateLimit-Limit",
+            "RateLimit-Remaining",
+            "RateLimit-Reset",
+        ):
             if header in response.headers:
                 conditional_response.headers[header] = response.headers[header]
     return conditional_response

@@ -476,5 +476,12 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
 CORS_ALLOW_HEADERS = ("accept", "accept-language", "if-none-match", "if-modified-since")
-CORS_EXPOSE_HEADERS = ("ETag", "Content-Disposition", "Retry-After")
+CORS_EXPOSE_HEADERS = (
+    "ETag",
+    "Content-Disposition",
+    "Retry-After",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+)
 CORS_PREFLIGHT_MAX_AGE = 86400

@@ -76,3 +76,21 @@ def test_the_rate_comes_from_the_environment_and_is_checked():
     broken = _settings_with(API_ANON_THROTTLE_RATE="ten a minute")
     assert broken.returncode != 0
     assert "API_ANON_THROTTLE_RATE" in broken.stderr
+
+
+def test_every_response_says_where_the_client_stands(seeded, client, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.API_ANON_THROTTLE_RATE = "3/minute"
+    first = client.get("/api/v1/languages/", REMOTE_ADDR="192.0.2.77")
+    assert (first["RateLimit-Limit"], first["RateLimit-Remaining"]) == ("3", "2")
+    assert 0 < int(first["RateLimit-Reset"]) <= 60
+    not_modified = client.get(
+        "/api/v1/languages/", REMOTE_ADDR="192.0.2.77", HTTP_IF_NONE_MATCH=first["ETag"]
+    )
+    assert not_modified.status_code == 304 and not_modified["RateLimit-Remaining"] == "1"
+    client.get("/api/v1/languages/", REMOTE_ADDR="192.0.2.77")
+    refused = client.get("/api/v1/languages/", REMOTE_ADDR="192.0.2.77")
+    assert refused.status_code == 429
+    assert refused["RateLimit-Remaining"] == "0" and "Retry-After" in refused
