@@ -139,11 +139,7 @@ class AuditedServiceViewSet(AssessedServiceViewSet):
 
     def get_object(self) -> Service:
         service = super().get_object()
-        service.latest_audit = with_ordered_results(
-            AuditRun.objects.filter(service=service, state=RunState.DONE)
-            .order_by("-finished_at", "-pk")
-            .first()
-        )
+        service.latest_audit = with_ordered_results(AuditRun.objects.latest_done_for(service))
         return service
 
 

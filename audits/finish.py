@@ -45,20 +45,11 @@ def outcome(statuses: set[str]) -> str:
     return Outcome.PASS
 
 
-def previous_run(run: AuditRun) -> AuditRun | None:
-    return (
-        AuditRun.objects.finished()
-        .filter(service_id=run.service_id, finished_at__isnull=False)
-        .exclude(pk=run.pk)
-        .order_by("-finished_at", "-pk")
-        .first()
-    )
-
-
 def finish_run(run: AuditRun) -> AuditRun:
     """Close a running run: outcome, change flag, alerts, evidence, then state done."""
     results = list(run.results.all())
-    before = previous_run(run)
+    # The run being finished is still "running", so the newest done run is the one before it.
+    before = AuditRun.objects.latest_done_for(run.service)
     previous = {r.identity: r for r in before.results.all()} if before is not None else {}
     now = timezone.now()
     # The rows written below would each invalidate the public pages; a finished run does it

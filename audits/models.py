@@ -35,7 +35,6 @@ class RunState(models.TextChoices):
 # A service has at most one of these at a time (a constraint below): the scheduler, the admin
 # button and a re-delivered task can never start a second audit of the same service.
 ACTIVE_STATES = (RunState.QUEUED, RunState.RUNNING)
-FINISHED_STATES = (RunState.DONE, RunState.FAILED, RunState.CANCELLED)
 
 
 class Trigger(models.TextChoices):
@@ -59,11 +58,13 @@ class AuditRunQuerySet(models.QuerySet):
     def active(self) -> AuditRunQuerySet:
         return self.filter(state__in=ACTIVE_STATES)
 
-    def finished(self) -> AuditRunQuerySet:
-        return self.filter(state=RunState.DONE)
+    def done_newest_first(self) -> AuditRunQuerySet:
+        """Finished runs whose results count, the newest first (what pages, the API, the
+        `verified` filter and regressions compare against)."""
+        return self.filter(state=RunState.DONE).order_by("-finished_at", "-pk")
 
     def latest_done_for(self, service: Service) -> AuditRun | None:
-        return self.finished().filter(service=service).order_by("-finished_at", "-pk").first()
+        return self.done_newest_first().filter(service=service).first()
 
 
 class AuditRun(models.Model):

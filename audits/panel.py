@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audits.checks.result import STATUS_LABELS
-from audits.models import AuditResult, AuditRun, RunState
+from audits.models import AuditResult, AuditRun
 from providers.models import Service
 
 HISTORY_RUNS = 30
@@ -84,8 +84,8 @@ def history_strip(
 
 def audit_panel(service: Service) -> AuditPanel:
     runs = list(
-        AuditRun.objects.filter(service=service, state=RunState.DONE)
-        .order_by("-finished_at", "-pk")
+        AuditRun.objects.done_newest_first()
+        .filter(service=service)
         .only("pk", "finished_at", "outcome", "service_id")[:HISTORY_RUNS]
     )
     if not runs:

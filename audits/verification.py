@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from audits.checks.result import CheckStatus
-from audits.models import AuditResult, AuditRun, RunState
+from audits.models import AuditResult, AuditRun
 from audits.registry import CHECKS
 from providers.verification import register_verified_filter
 
@@ -25,9 +25,7 @@ def filterable_checks() -> list[tuple[str, object]]:
 def latest_run_id() -> Subquery:
     """The id of the outer service's newest finished run."""
     return Subquery(
-        AuditRun.objects.filter(service=OuterRef("pk"), state=RunState.DONE)
-        .order_by("-finished_at", "-pk")
-        .values("pk")[:1]
+        AuditRun.objects.done_newest_first().filter(service=OuterRef("pk")).values("pk")[:1]
     )
 
 
