@@ -7,8 +7,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -105,6 +107,17 @@ class HistoryTranslationAdmin(
     """The base for every curated model: tabs per language, completeness, history with revert."""
 
     formfield_overrides = URL_FIELD_OVERRIDES
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        # django-simple-history filters on the raw id: `/admin/.../10/change/history/` (a
+        # mistyped URL) would be a 500. Like Django's own views, an impossible id is a 404.
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError as exc:
+            raise Http404 from exc
+        return super().history_view(request, object_id, extra_context)
 
 
 class LockedParentInlineMixin:

@@ -71,3 +71,12 @@ def test_right_to_left_languages_are_edited_right_to_left(seeded, publisher, sig
     assert form.fields["summary_ckb"].widget.attrs["dir"] == "rtl"
     assert form.fields["summary_fa"].widget.attrs["dir"] == "rtl"
     assert "dir" not in form.fields["summary_de"].widget.attrs
+
+
+def test_a_mistyped_history_url_is_a_404(seeded, publisher, signed_in):
+    from providers.models import Service
+
+    client = signed_in(publisher)
+    service = Service.objects.get(slug="proton-mail")
+    assert client.get(f"/admin/providers/service/{service.pk}/history/").status_code == 200
+    assert client.get(f"/admin/providers/service/{service.pk}/change/history/").status_code == 404
