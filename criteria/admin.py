@@ -5,11 +5,14 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_support import HistoryTranslationAdmin, PublishableAdmin, TranslatedInline
+from portal.snapshots import Part, register_parts
 from providers.admin import ServiceAdmin
+from providers.models import Service
 
 from .automation import check_label, checks_for
 from .models import Assessment, AssessmentSource, Criterion, CriterionGroup
@@ -79,6 +82,15 @@ def _stamp(assessment: Assessment, user: Any) -> None:
 # Assessments are edited on the service page. providers must not import criteria, so the inline
 # is attached here, where both are known.
 ServiceAdmin.inlines = [*ServiceAdmin.inlines, AssessmentInline]
+# ... and they are part of the service's revisions. Automated ones are not: the audit pipeline
+# writes them on the live service, and no revision may bring back or remove machine evidence.
+register_parts(Service, Part("assessments", {"source": AssessmentSource.EDITORIAL}))
+register_parts(Criterion, Part("children"))
+
+
+def _criteria_page(language: str) -> str:
+    with translation.override(language):
+        return reverse("criteria:criteria")
 
 
 class CriterionChildInline(TranslatedInline):
@@ -101,6 +113,9 @@ class CriterionAdmin(PublishableAdmin):
         ("Publication", {"fields": PublishableAdmin.workflow_fields}),
     )
 
+    def public_path(self, obj: Criterion, language: str) -> str:
+        return _criteria_page(language)
+
     @admin.display(description=_("automated checks"))
     def automated_checks(self, criterion: Criterion) -> str:
         # The mapping is code (audits/scoring.py), shown here so editors see it, never edited.
@@ -111,6 +126,9 @@ class CriterionAdmin(PublishableAdmin):
 class CriterionGroupAdmin(HistoryTranslationAdmin):
     list_display = ("name", "key", "order")
     search_fields = ("key", "name")
+
+    def public_path(self, obj: CriterionGroup, language: str) -> str:
+        return _criteria_page(language)
 
 
 @admin.register(Assessment)
@@ -137,3 +155,7 @@ class AssessmentAdmin(HistoryTranslationAdmin):
     def save_model(self, request: HttpRequest, obj: Assessment, form: Any, change: bool) -> None:
         _stamp(obj, request.user)
         super().save_model(request, obj, form, change)
+
+    def public_path(self, obj: Assessment, language: str) -> str:
+        with translation.override(language):
+            return reverse("criteria:service", args=[obj.service.slug])

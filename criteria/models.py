@@ -176,6 +176,15 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"{self.service} / {self.criterion.key}: {self.get_verdict_display()}"
 
+    @property
+    def is_live_content(self) -> bool:
+        """Visitors see it (so a change needs review) when both its service and criterion are
+        published; portal/review.py asks."""
+        return (
+            self.service.state == PublicationState.PUBLISHED
+            and self.criterion.state == PublicationState.PUBLISHED
+        )
+
     def clean(self) -> None:
         if self.criterion_id and self.criterion.retired and self.verdict != Verdict.UNKNOWN:
             raise ValidationError({"criterion": _("Retired criteria are no longer assessed.")})

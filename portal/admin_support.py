@@ -21,13 +21,11 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInl
 from modeltranslation.utils import build_localized_fieldname
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_review import ReviewedChangesMixin
 from .publishing import (
     TRANSITIONS,
-    Publishable,
     TransitionNotAllowed,
-    allowed_transitions,
     apply_transition,
-    can_edit,
 )
 from .translation_support import translated_field_names
 
@@ -102,9 +100,14 @@ class RightToLeftFieldsMixin:
 
 
 class HistoryTranslationAdmin(
-    RightToLeftFieldsMixin, TranslationCompletenessMixin, SimpleHistoryAdmin, TabbedTranslationAdmin
+    ReviewedChangesMixin,
+    RightToLeftFieldsMixin,
+    TranslationCompletenessMixin,
+    SimpleHistoryAdmin,
+    TabbedTranslationAdmin,
 ):
-    """The base for every curated model: tabs per language, completeness, history with revert."""
+    """The base for every curated model: tabs per language, completeness, history with restore,
+    and changes to live content kept as pending revisions until a publisher publishes them."""
 
     formfield_overrides = URL_FIELD_OVERRIDES
 
@@ -120,29 +123,13 @@ class HistoryTranslationAdmin(
         return super().history_view(request, object_id, extra_context)
 
 
-class LockedParentInlineMixin:
-    """Inlines follow their parent's lock: the parts of published content change only by a
-    publisher, exactly like the parent itself."""
-
-    def _parent_editable(self, request: HttpRequest, obj: Any) -> bool:
-        return not isinstance(obj, Publishable) or can_edit(request.user, obj)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_add_permission(request, obj) and self._parent_editable(request, obj)  # type: ignore[misc]
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_change_permission(request, obj) and self._parent_editable(request, obj)  # type: ignore[misc]
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_delete_permission(request, obj) and self._parent_editable(request, obj)  # type: ignore[misc]
-
-
-class TranslatedInline(RightToLeftFieldsMixin, LockedParentInlineMixin, TranslationStackedInline):
+# Inlines of live content are edited like the rest of the form: into the parent's revision.
+class TranslatedInline(RightToLeftFieldsMixin, TranslationStackedInline):
     extra = 0
     formfield_overrides = URL_FIELD_OVERRIDES
 
 
-class PlainTabularInline(LockedParentInlineMixin, admin.TabularInline):
+class PlainTabularInline(admin.TabularInline):
     extra = 0
     formfield_overrides = URL_FIELD_OVERRIDES
 
@@ -154,7 +141,6 @@ class PublishableAdmin(HistoryTranslationAdmin):
     permission itself, so a hand-crafted POST cannot publish what the buttons would not offer.
     """
 
-    change_form_template = "admin/portal/publishable_change_form.html"
     workflow_fields = (
         "state",
         "state_changed_at",
@@ -166,10 +152,6 @@ class PublishableAdmin(HistoryTranslationAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         return (*super().get_readonly_fields(request, obj), *self.workflow_fields)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or can_edit(request.user, obj))
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change:
@@ -197,20 +179,6 @@ class PublishableAdmin(HistoryTranslationAdmin):
         return HttpResponseRedirect(
             reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
         )
-
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        obj = self.get_object(request, object_id)
-        extra_context = dict(extra_context or {})
-        if obj is not None:
-            extra_context["workflow_transitions"] = allowed_transitions(request.user, obj)
-            extra_context["workflow_locked"] = not can_edit(request.user, obj)
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def _transition_one(self, request: HttpRequest, obj: Any, name: str) -> bool:
         try:

@@ -1,8 +1,16 @@
 """The editorial workflow shared by everything the public site shows.
 
-draft -> in review -> published -> retired. Editors write and submit; publishers approve, publish,
-send back and retire. The rules live here, in one table, so the admin, the seed loader and the tests
-all go through the same gate.
+Two kinds of subject move through review:
+
+- an item with a workflow of its own (a service, a criterion) before it first goes public:
+  draft -> in review -> published -> retired (-> draft again);
+- a pending revision of content that is already live (portal/models.py Revision):
+  draft -> in review -> published, or discarded.
+
+Editors write and submit; publishers publish, send back and retire. With the four-eyes rule
+(`REVIEW_FOUR_EYES`, on by default) nobody publishes what they submitted themselves. The rules
+live here, in two tables checked by one function, so the admin, the seed loader and the tests all
+go through the same gate.
 """
 
 from __future__ import annotations
@@ -24,11 +32,6 @@ class PublicationState(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
-# States whose content the public sees (or saw): only publishers may change them, so an edit
-# never reaches visitors without review.
-LOCKED_STATES = frozenset({PublicationState.PUBLISHED, PublicationState.RETIRED})
-
-
 @dataclass(frozen=True)
 class Transition:
     name: str
@@ -36,6 +39,10 @@ class Transition:
     sources: frozenset[str]
     target: str
     needs_publish_permission: bool
+    # The four-eyes rule: the one who submitted may not be the one who publishes.
+    needs_second_person: bool = False
+    # Only the revision's author or a publisher (discarding someone else's work is a decision).
+    author_or_publisher: bool = False
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -61,6 +68,7 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({PublicationState.IN_REVIEW}),
             PublicationState.PUBLISHED,
             needs_publish_permission=True,
+            needs_second_person=True,
         ),
         Transition(
             "retire",
@@ -69,12 +77,51 @@ TRANSITIONS: dict[str, Transition] = {
             PublicationState.RETIRED,
             needs_publish_permission=True,
         ),
+        # Only retired content is reopened: a published item stays live while a revision of
+        # it is reviewed (portal/review.py), so no edit ever needs to take it offline.
         Transition(
             "reopen",
             _("Reopen as draft"),
-            frozenset({PublicationState.PUBLISHED, PublicationState.RETIRED}),
+            frozenset({PublicationState.RETIRED}),
             PublicationState.DRAFT,
             needs_publish_permission=True,
+        ),
+    )
+}
+
+# The same words for a pending revision of live content. Its states are RevisionState's values.
+REVISION_TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in (
+        Transition(
+            "submit",
+            _("Submit changes for review"),
+            frozenset({"draft"}),
+            "in_review",
+            needs_publish_permission=False,
+        ),
+        Transition(
+            "withdraw",
+            _("Return changes to draft"),
+            frozenset({"in_review"}),
+            "draft",
+            needs_publish_permission=False,
+        ),
+        Transition(
+            "publish",
+            _("Publish changes"),
+            frozenset({"in_review"}),
+            "published",
+            needs_publish_permission=True,
+            needs_second_person=True,
+        ),
+        Transition(
+            "discard",
+            _("Discard changes"),
+            frozenset({"draft", "in_review"}),
+            "discarded",
+            needs_publish_permission=False,
+            author_or_publisher=True,
         ),
     )
 }
@@ -139,25 +186,64 @@ User = AbstractBaseUser | AnonymousUser
 
 
 def publish_permission(model: type[models.Model]) -> str:
-    """The permission codename a model declares for publishing, e.g. `providers.publish_service`."""
-    return f"{model._meta.app_label}.publish_{model._meta.model_name}"
+    """The permission that publishes `model`: its own (`providers.publish_service`) when it has a
+    workflow of its own, else the one for all other content (`portal.publish_revision`)."""
+    codename = f"publish_{model._meta.model_name}"
+    if any(name == codename for name, _label in model._meta.permissions):
+        return f"{model._meta.app_label}.{codename}"
+    return "portal.publish_revision"
+
+
+def four_eyes() -> bool:
+    return bool(getattr(settings, "REVIEW_FOUR_EYES", True))
+
+
+def refusal(
+    transition: Transition,
+    user: User | None,
+    model: type[models.Model],
+    state: str,
+    *,
+    submitted_by_id: int | None = None,
+    author_id: int | None = None,
+) -> str | None:
+    """Why `user` may not make `transition` from `state`, or None when they may.
+
+    The one gate for both tables; `user=None` is the system (the seed loader).
+    """
+    if state not in transition.sources:
+        return f"{transition.name} is not possible from {state}."
+    if user is None:
+        return None
+    publisher = can_publish(user, model)
+    if transition.needs_publish_permission and not publisher:
+        return f"Only publishers may {transition.name} this."
+    if transition.author_or_publisher and not publisher and getattr(user, "pk", None) != author_id:
+        return f"Only its author or a publisher may {transition.name} this."
+    if (
+        transition.needs_second_person
+        and four_eyes()
+        and submitted_by_id is not None
+        and submitted_by_id == getattr(user, "pk", None)
+    ):
+        return "Four-eyes rule: someone other than who submitted it must publish it."
+    return None
 
 
 def can_publish(user: User, model: type[models.Model]) -> bool:
     return bool(user.is_active and user.has_perm(publish_permission(model)))
 
 
-def can_edit(user: User, obj: Publishable) -> bool:
-    """Editors change drafts and items in review; published or retired content needs a publisher."""
-    return obj.state not in LOCKED_STATES or can_publish(user, type(obj))
+def _submitter_id(obj: Publishable) -> int | None:
+    # An item in review was put there by whoever changed its state last.
+    return obj.state_changed_by_id if obj.state == PublicationState.IN_REVIEW else None  # type: ignore[attr-defined]
 
 
 def allowed_transitions(user: User, obj: Publishable) -> list[Transition]:
     return [
         t
         for t in TRANSITIONS.values()
-        if obj.state in t.sources
-        and (not t.needs_publish_permission or can_publish(user, type(obj)))
+        if refusal(t, user, type(obj), obj.state, submitted_by_id=_submitter_id(obj)) is None
     ]
 
 
@@ -170,16 +256,9 @@ def apply_transition(obj: Publishable, name: str, user: User | None) -> None:
     transition = TRANSITIONS.get(name)
     if transition is None:
         raise TransitionNotAllowed(f"Unknown transition {name!r}.")
-    if obj.state not in transition.sources:
-        raise TransitionNotAllowed(
-            f"Cannot {name} {obj}: it is {obj.get_state_display()}."  # type: ignore[attr-defined]
-        )
-    if (
-        user is not None
-        and transition.needs_publish_permission
-        and not can_publish(user, type(obj))
-    ):
-        raise TransitionNotAllowed(f"Only publishers may {name} {obj}.")
+    reason = refusal(transition, user, type(obj), obj.state, submitted_by_id=_submitter_id(obj))
+    if reason is not None:
+        raise TransitionNotAllowed(f"{obj}: {reason}")
     now = timezone.now()
     actor = user if user is not None and user.is_authenticated else None
     obj.state = transition.target

@@ -37,7 +37,14 @@ CURATED_MODELS: dict[str, list[str]] = {
     "criteria": ["criterion", "criteriongroup", "assessment"],
 }
 NOT_DELETABLE_BY_EDITORS = {"service", "criterion", "feature", "featuregroup", "criteriongroup"}
-PUBLISH_PERMISSIONS = [("providers", "publish_service"), ("criteria", "publish_criterion")]
+PUBLISH_PERMISSIONS = [
+    ("providers", "publish_service"),
+    ("criteria", "publish_criterion"),
+    # Changes to live content without a workflow of its own (page texts, features, ...).
+    ("portal", "publish_revision"),
+]
+# Both roles see the queue of pending revisions; revisions change only through the workflow.
+REVIEW_PERMISSIONS = [("portal", "view_revision")]
 # Audits are machine output: editors and publishers read them and ask for a run, nobody edits
 # them by hand.
 AUDIT_PERMISSIONS = [
@@ -57,7 +64,7 @@ def editor_permissions() -> list[Permission]:
                 actions.append("delete")
             codenames += [(app_label, f"{action}_{model}") for action in actions]
             codenames.append((app_label, f"view_historical{model}"))
-    return _permissions(codenames + AUDIT_PERMISSIONS)
+    return _permissions(codenames + AUDIT_PERMISSIONS + REVIEW_PERMISSIONS)
 
 
 def publisher_permissions() -> list[Permission]:

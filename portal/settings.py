@@ -299,6 +299,10 @@ OTP_TOTP_ISSUER = SITE_NAME
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
 
+# --- Editorial review: with the four-eyes rule, whoever submitted a change for review cannot
+# publish it; a second person (a publisher) must. Off only for a one-person installation.
+REVIEW_FOUR_EYES = env_bool("REVIEW_FOUR_EYES", True)
+
 # --- Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failures (wrong user, password
 # or code alike) from one address, or for one account, further attempts are refused for
 # AXES_COOLOFF_MINUTES; operators see and clear lockouts in the admin ("Axes").

@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_support import (
@@ -14,6 +16,7 @@ from portal.admin_support import (
     TranslatedInline,
     https_formfield,
 )
+from portal.snapshots import Part, register_parts
 
 from .models import (
     Feature,
@@ -128,6 +131,23 @@ class ServiceAdmin(PublishableAdmin):
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).select_related("group")
 
+    def public_path(self, obj: Service, language: str) -> str:
+        # The service page is the criteria app's (it shows the checklist); named, not imported.
+        with translation.override(language):
+            return reverse("criteria:service", args=[obj.slug])
+
+
+# What a service's pending revision carries beside its own fields: the parts edited inline.
+register_parts(
+    Service,
+    Part("links"),
+    Part("downloads"),
+    Part("domains"),
+    Part("sections"),
+    Part("feature_values"),
+    Part("free_features"),
+)
+
 
 class FeatureChoiceInline(TranslatedInline):
     model = FeatureChoice
@@ -141,6 +161,13 @@ class FeatureAdmin(HistoryTranslationAdmin):
     search_fields = ("key", "name")
     inlines = [FeatureChoiceInline]
     list_select_related = ("group",)
+
+    def public_path(self, obj: Feature, language: str) -> str:
+        with translation.override(language):
+            return reverse("providers:compare")
+
+
+register_parts(Feature, Part("choices"))
 
 
 @admin.register(FeatureGroup)

@@ -4,6 +4,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from portal.publishing import Publishable
+
 CURATED_APPS = {"providers", "criteria"}
 
 
@@ -15,14 +17,20 @@ def _curated_models():
 
 
 @pytest.mark.parametrize("model", _curated_models(), ids=lambda m: m._meta.label)
-def test_editor_sees_changelist_add_form_and_change_form(model, seeded, editor, signed_in):
+def test_editor_sees_changelist_add_form_and_change_form(
+    model, seeded, editor, publisher, signed_in
+):
     client = signed_in(editor)
     opts = model._meta
     changelist = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
     assert changelist.status_code == 200
     assert changelist.context["cl"].result_count == model.objects.count()
-    add = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
-    assert add.status_code == 200
+    add_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+    if issubclass(model, Publishable):  # new items start as drafts
+        assert client.get(add_url).status_code == 200
+    else:  # anything else is live once saved: adding it is a publisher's decision
+        assert client.get(add_url).status_code == 403
+        assert signed_in(publisher).get(add_url).status_code == 200
     obj = model.objects.order_by("pk").first()
     if obj is not None:
         change = client.get(

@@ -33,9 +33,8 @@ def test_a_change_can_be_reverted_from_history(editor, signed_in):
     url = f"/admin/providers/service/{service.pk}/history/{original.history_id}/"
     page = client.get(url)
     assert page.status_code == 200
-    data = change_form_data(page)
-    assert data["summary_en"] == "Original text."
-    assert client.post(url, data).status_code == 302
+    assert b"Original text." in page.content and b"Mistake." in page.content
+    assert client.post(url, {}).status_code == 302
     service.refresh_from_db()
     assert service.summary_en == "Original text."
 

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from criteria.models import Criterion, CriterionGroup, Level
-from portal.publishing import PublicationState, apply_transition
+from portal.publishing import PublicationState
 from portal.seed.loader import DATA_DIR
 from providers.models import FeatureValue, PageText, Service, ServiceKind
 from tests.conftest import change_form_data
@@ -119,18 +119,23 @@ def test_second_run_changes_nothing(seeded):
 
 
 def test_editors_changes_survive_a_reload_unless_reset(seeded, editor, publisher, signed_in):
+    from portal.models import Revision
+    from portal.review import move_revision
+
     service = Service.objects.get(slug="startmail")
-    apply_transition(service, "reopen", get_user_model().objects.get(username=publisher.username))
     client = signed_in(editor)
     url = f"/admin/providers/service/{service.pk}/change/"
     data = change_form_data(client.get(url))
     data["summary_en"] = "Edited by an editor."
+    data["_workflow"] = "submit"
     assert client.post(url, data).status_code == 302
+    revision = Revision.objects.open().of(service).get()
+    move_revision(revision, "publish", get_user_model().objects.get(username=publisher.username))
 
     call_command("loadseed", verbosity=0)
     service.refresh_from_db()
     assert service.summary_en == "Edited by an editor."
-    assert service.state == PublicationState.DRAFT
+    assert service.state == PublicationState.PUBLISHED
 
     call_command("loadseed", "--reset", verbosity=0)
     service.refresh_from_db()

@@ -8,6 +8,7 @@ from portal.publishing import (
     apply_transition,
 )
 from providers.models import Service
+from tests.conftest import change_form_data
 from tests.factories import make_criterion, make_service
 
 
@@ -88,12 +89,26 @@ def test_publisher_publishes_through_the_admin(publisher, signed_in):
 def test_editor_cannot_change_published_content(editor, signed_in):
     service = make_service(state=PublicationState.PUBLISHED)
     client = signed_in(editor)
-    page = client.get(f"/admin/providers/service/{service.pk}/change/")
-    assert page.status_code == 200  # read-only view
-    assert b'name="_save"' not in page.content
-    client.post(f"/admin/providers/service/{service.pk}/change/", {"name": "Renamed"})
+    url = f"/admin/providers/service/{service.pk}/change/"
+    data = change_form_data(client.get(url))
+    data["name"] = "Renamed"
+    assert client.post(url, data).status_code == 302
     service.refresh_from_db()
-    assert service.name != "Renamed"
+    assert service.name != "Renamed"  # the change waits in a revision (tests/test_revisions.py)
+
+
+def test_publisher_cannot_publish_what_they_submitted(publisher):
+    service = make_service()
+    apply_transition(service, "submit", _user(publisher))
+    with pytest.raises(TransitionNotAllowed):
+        apply_transition(service, "publish", _user(publisher))
+    assert service.state == PublicationState.IN_REVIEW
+
+
+def test_a_published_item_is_not_reopened(publisher):
+    service = make_service(state=PublicationState.PUBLISHED)
+    with pytest.raises(TransitionNotAllowed):
+        apply_transition(service, "reopen", _user(publisher))
 
 
 def test_state_cannot_be_set_through_the_change_form(editor, signed_in):
