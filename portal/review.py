@@ -12,11 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from .cache import batched_invalidation
 from .models import Revision, RevisionState
 from .publishing import (
     REVISION_TRANSITIONS,
@@ -132,7 +136,8 @@ def _publish(revision: Revision, user: User, now: Any) -> None:
         "number": revision.pk,
         "submitter": submitter.get_username() if submitter else "?",
     }
-    apply_snapshot(live, revision.payload, actor=user, reason=reason)
+    with batched_invalidation():  # one invalidation of the public pages for all the rows
+        apply_snapshot(live, revision.payload, actor=user, reason=reason)
 
 
 @transaction.atomic
@@ -154,3 +159,20 @@ def restore_version(record: Any, user: User) -> Revision | None:
         # What was submitted has changed: it goes back to its author's desk.
         apply_transition(live, "withdraw", user)
     return None
+
+
+@receiver(post_delete)
+def _discard_revisions_of_deleted_content(sender: type[models.Model], **kwargs: Any) -> None:
+    """A revision of content a publisher deleted can never be published: close it, so the
+    review queue does not offer it."""
+    # Curated content keeps a history; machine output (audit rows, deleted by the thousand by
+    # the retention job) does not, and needs no query here.
+    if sender._meta.app_label not in settings.PUBLIC_CONTENT_APPS or not hasattr(sender, "history"):
+        return
+    from django.contrib.contenttypes.models import ContentType
+
+    instance = kwargs["instance"]
+    Revision.objects.open().filter(
+        content_type=ContentType.objects.get_for_model(sender, for_concrete_model=False),
+        object_id=instance.pk,
+    ).update(state=RevisionState.DISCARDED, decided_at=timezone.now())

@@ -213,3 +213,27 @@ def test_an_editor_without_change_permission_cannot_restore(seeded, db, client):
     assert client.post(url, {}).status_code in (302, 403)
     assert not Revision.objects.exists()
     assert Revision.objects.filter(state=RevisionState.DRAFT).count() == 0
+
+
+def test_restoring_a_published_version_does_not_republish_a_retired_service(editor, signed_in):
+    service = Service.objects.create(
+        kind="provider",
+        name="Old Mail",
+        slug="old-mail",
+        summary_en="Was live.",
+        state=PublicationState.PUBLISHED,
+    )
+    published_version = service.history.first()
+    service.state = PublicationState.RETIRED
+    service.summary_en = "Retired."
+    service.save()
+
+    response = signed_in(editor).post(
+        f"/admin/providers/service/{service.pk}/history/{published_version.history_id}/",
+        {"summary_en": "Typed into the form.", "state": "published"},
+    )
+    assert response.status_code == 302
+    service.refresh_from_db()
+    assert service.state == PublicationState.RETIRED
+    # The version's own text comes back, never what was posted with it.
+    assert service.summary_en == "Was live."

@@ -171,3 +171,20 @@ def test_the_review_queue_lists_open_revisions(seeded, editor, signed_in):
     page = client.get("/admin/portal/revision/?state=in_review")
     assert page.status_code == 200
     assert f"/admin/providers/service/{service.pk}/change/".encode() in page.content
+
+
+def test_deleting_live_content_closes_its_revision(seeded, editor, publisher, signed_in):
+    text = PageText.objects.first()
+    field = "title_en" if text.title_en else "body_en"
+    _edit(signed_in(editor), text, **{field: "Edited."})
+    assert Revision.objects.open().of(text).exists()
+    signed_in(publisher).post(f"/admin/providers/pagetext/{text.pk}/delete/", {"post": "yes"})
+    assert Revision.objects.get().state == "discarded"
+
+
+def test_the_admin_index_shows_what_waits_for_review(seeded, editor, publisher, signed_in):
+    service = Service.objects.get(slug="proton-mail")
+    _edit(signed_in(editor), service, summary_en="Please review.", _workflow="submit")
+    page = signed_in(publisher).get("/admin/")
+    assert b"1 revision waiting for review" in page.content
+    assert f"/admin/providers/service/{service.pk}/change/".encode() in page.content
