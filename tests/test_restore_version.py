@@ -237,3 +237,29 @@ def test_restoring_a_published_version_does_not_republish_a_retired_service(edit
     assert service.state == PublicationState.RETIRED
     # The version's own text comes back, never what was posted with it.
     assert service.summary_en == "Was live."
+
+
+def test_restoring_brings_back_a_feature_values_choices_and_number(editor, signed_in):
+    from providers.models import FeatureChoice
+    from tests.factories import set_feature
+
+    service = Service.objects.create(kind="provider", name="M", slug="m", summary_en="x")
+    choices = set_feature(service, "test_protocols", ["imap", "pop3"])
+    number = set_feature(service, "test_storage", 10)
+    service.summary_en = "version one"
+    service.save()  # the version to restore: parts as they were before the next change
+    version_one = service.history.first()
+
+    # Like an admin save: the service first, then its inline parts.
+    service.summary_en = "version two"
+    service.save()
+    choices.choices.set([FeatureChoice.objects.get(key="imap")])
+    number.number_value = 99
+    number.save()
+
+    _restore(signed_in(editor), service, version_one)
+    choices.refresh_from_db()
+    number.refresh_from_db()
+    assert sorted(choices.choices.values_list("key", flat=True)) == ["imap", "pop3"]
+    assert number.number_value == 10
+    assert Service.objects.get(pk=service.pk).summary_en == "version one"
