@@ -44,6 +44,7 @@ from .review import (
     open_revision,
     record_revision,
     restore_version,
+    same_content,
 )
 from .snapshots import Payload, apply_snapshot, part_ids, snapshot, snapshot_as_of
 from .translation_support import translated_field_names
@@ -166,6 +167,7 @@ class ReviewedChangesMixin:
     ) -> HttpResponse:
         revision = open_revision(obj)
         live_part_ids = part_ids(obj)
+        live_payload = snapshot(obj)
         context = dict(extra_context or {})
         context.update(
             revision=revision,
@@ -201,6 +203,10 @@ class ReviewedChangesMixin:
             return response
         wanted = request.POST.get(WORKFLOW_BUTTON)
         if payload is None:
+            return response
+        if revision is None and same_content(payload, live_payload):
+            # A save without changes starts no revision (and so has nothing to submit).
+            messages.info(request, _("Nothing changed."))
             return response
         before = revision.payload if revision is not None else None
         revision = record_revision(obj, payload, request.user)

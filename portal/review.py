@@ -10,9 +10,11 @@ workflow (portal/publishing.py).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -64,7 +66,7 @@ def record_revision(obj: models.Model, payload: Payload, user: User, note: str =
             object_id=obj.pk,
             created_by=user,
         )
-    elif revision.payload == _normalised(payload):
+    elif same_content(revision.payload, payload):
         return revision
     if revision.state == RevisionState.IN_REVIEW:
         revision.state = RevisionState.DRAFT
@@ -77,12 +79,12 @@ def record_revision(obj: models.Model, payload: Payload, user: User, note: str =
     return revision
 
 
-def _normalised(payload: Payload) -> Payload:
-    """The payload as it reads back from the JSON column, for comparing like with like."""
-    import json
+def same_content(one: Payload, other: Payload) -> bool:
+    """Compared as they read back from the JSON column, so a date and its text form agree."""
+    return _as_stored(one) == _as_stored(other)
 
-    from django.core.serializers.json import DjangoJSONEncoder
 
+def _as_stored(payload: Payload) -> Payload:
     return json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
 
 

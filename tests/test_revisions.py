@@ -221,3 +221,11 @@ def test_live_content_without_a_revision_offers_to_submit_changes(editor, signed
     page = signed_in(editor).get(f"/admin/providers/service/{service.pk}/change/")
     assert b'name="_workflow" value="submit"' in page.content
     assert b'value="publish"' not in page.content
+
+
+def test_saving_live_content_unchanged_starts_no_revision(publisher, signed_in):
+    service = make_published_service(summary_en="Live text.")
+    service.links.create(kind="homepage", url="https://example.org")
+    response = _edit(signed_in(publisher), service)
+    assert response.status_code == 302
+    assert not Revision.objects.exists()
