@@ -186,7 +186,8 @@ def execute(run: AuditRun, config: NetConfig, progress: Progress | None = None) 
     skips the domains already stored and never stores a result twice.
     """
     plans = plan_service(run.service)
-    stored = set(run.results.values_list("domain", flat=True).distinct())
+    # Without `order_by()` the default ordering's columns join the DISTINCT: one row per result.
+    stored = set(run.results.order_by().values_list("domain", flat=True).distinct())
     for plan in plans:
         if plan.name in stored:
             continue

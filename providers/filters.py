@@ -9,12 +9,13 @@ can multiply rows (a service with two matching payment methods still appears onc
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Value, When
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -218,7 +219,8 @@ def order_expressions(params: list[str]) -> list[Any]:
     """
     expressions: list[Any] = []
     for param in params:
-        field = F(param.removeprefix("-"))
+        name = param.removeprefix("-")
+        field = country_name_order(name) if name == "hq_country" else F(name)
         if param.startswith("-"):
             expressions.append(field.desc(nulls_last=True))
         else:
@@ -226,6 +228,35 @@ def order_expressions(params: list[str]) -> list[Any]:
     if TIE_BREAKER not in {param.removeprefix("-") for param in params}:
         expressions.append(F(TIE_BREAKER).asc())
     return expressions
+
+
+def name_sort_key(name: str) -> tuple[str, str]:
+    """Letters before accents: "Österreich" among the O's, "آلمان" (Germany) among the ا's.
+
+    django_countries sorts its own list well only with pyuca, which is not a dependency; without
+    it, names in a script other than Latin all sort as "".
+    """
+    decomposed = unicodedata.normalize("NFKD", name)
+    letters = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return letters.casefold(), name
+
+
+def country_name_order(field: str) -> Case:
+    """The country's place among those in use, sorted by name in the active language.
+
+    A code sorts Switzerland (CH) before Germany (DE) in every language. The few countries in use
+    are sorted here and numbered in a CASE; an empty value (or a country added since) is NULL,
+    which the caller puts last in both directions.
+    """
+    codes = (
+        Service.objects.order_by().exclude(**{field: ""}).values_list(field, flat=True).distinct()
+    )
+    by_name = sorted(codes, key=lambda code: name_sort_key(str(countries.name(code))))
+    return Case(
+        *(When(**{field: code}, then=Value(place)) for place, code in enumerate(by_name)),
+        default=Value(None),
+        output_field=IntegerField(),
+    )
 
 
 def _boolean_feature_filter(key: str) -> StrictBooleanFilter:

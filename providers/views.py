@@ -43,7 +43,7 @@ from .models import (
     ServiceLink,
     ServiceSection,
 )
-from .templatetags.content import megabytes
+from .templatetags.content import in_its_language, megabytes
 from .values import choice_keys, number
 
 T = TypeVar("T")
@@ -172,8 +172,11 @@ def home(request: HttpRequest) -> HttpResponse:
     first_groups: dict[str, RecommendationGroup] = {}
     for group in RecommendationGroup.objects.in_order():
         first_groups.setdefault(group.kind, group)
+    # `order_by()` clears the model's default ordering, whose columns would otherwise join the
+    # GROUP BY and count each service on its own row (every category showed 1).
     counts = dict(
         Service.objects.published()
+        .order_by()
         .values_list("kind")
         .annotate(n=Count("pk"))
         .values_list("kind", "n")
@@ -298,9 +301,7 @@ class Cells:
     @staticmethod
     def _name(choice: Any, language: str) -> SafeString:
         text, text_language = pick_translation(choice, "name", language)
-        if text_language and text_language != language:
-            return format_html('<span lang="{}">{}</span>', text_language, text)
-        return format_html("{}", text)
+        return in_its_language(format_html("{}", text), text_language or language)
 
     def cell(self, feature: Feature, value: FeatureValue | None) -> SafeString:
         """A cell for a FeatureValue instance (the service page)."""

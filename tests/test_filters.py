@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 from django.http import QueryDict
+from django.utils import translation
 
 from portal.publishing import PublicationState
 from portal.seed.loader import DATA_DIR
@@ -185,3 +186,22 @@ def test_ordering_is_total_and_puts_unknown_last(db):
     assert slugs("ordering=founded_year") == ["b-old", "a-new", "c-unknown"]
     assert slugs("ordering=-founded_year") == ["a-new", "b-old", "c-unknown"]
     assert "ordering" in errors("ordering=state")
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        # Austria, Germany, Switzerland: by code it would be AT, CH, DE.
+        ("en", ["austrian", "german", "swiss", "nowhere"]),
+        # Deutschland, Österreich, Schweiz: the Ö sorts among the O's, not after the Z's.
+        ("de", ["german", "austrian", "swiss", "nowhere"]),
+    ],
+)
+def test_ordering_by_headquarters_uses_the_countrys_name(db, language, expected):
+    make_published_service(slug="swiss", hq_country="CH")
+    make_published_service(slug="nowhere", hq_country="")
+    make_published_service(slug="austrian", hq_country="AT")
+    make_published_service(slug="german", hq_country="DE")
+    with translation.override(language):
+        assert slugs("ordering=hq_country") == expected
+        assert slugs("ordering=-hq_country") == [*reversed(expected[:-1]), "nowhere"]

@@ -7,12 +7,14 @@ from datetime import date
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
+from django.utils.html import format_html
 
 from criteria.models import Criterion
 from portal.publishing import PublicationState
 from providers.models import Service
-from providers.templatetags.content import render_markdown
-from providers.views import daily_shuffle
+from providers.templatetags.content import in_its_language, render_markdown
+from providers.views import CATEGORIES, daily_shuffle
 from tests.factories import make_criterion, make_service
 
 
@@ -42,14 +44,42 @@ def test_direction_follows_the_language(seeded, client, lang, direction):
 def test_missing_translation_falls_back_to_english_and_says_so(seeded, client):
     # The aliasing page texts exist in English only.
     page = text(client, "/ckb/aliasing/")
-    assert re.search(r'<div lang="en" class="fallback"><p>Email aliasing can act', page)
+    assert re.search(r'<div lang="en" dir="ltr"><p>Email aliasing can act', page)
     assert 'class="fallback-note"' in page
     assert 'class="fallback-note"' not in text(client, "/en/aliasing/")
     # Short labels (the comparison's feature names) only get their language, and the footer
     # says once that some texts are in English.
     compare = text(client, "/ckb/compare/")
-    assert '<span lang="en" class="fallback">Web Key Directory (WKD)</span>' in compare
+    assert '<span lang="en" dir="ltr">Web Key Directory (WKD)</span>' in compare
     assert compare.count('class="fallback-note"') == 1
+
+
+@pytest.mark.parametrize("lang", ["ckb", "fa"])
+def test_english_fallback_in_a_right_to_left_page_runs_left_to_right(seeded, client, lang):
+    # Laid out right to left, an English sentence's full stop jumps to the start of its line.
+    Service.objects.filter(slug="proton-mail").update(summary_ckb="", summary_fa="")
+    page = text(client, f"/{lang}/providers/")
+    assert f'<html lang="{lang}" dir="rtl">' in page
+    assert '<div lang="en" dir="ltr"><p><strong>Proton Mail</strong> is an email service' in page
+    # The note stays outside, in the page's own language and direction.
+    assert re.search(r'</div> <small class="fallback-note">', page)
+    # The same in the comparison's header cells and its choice cells (built in Python).
+    compare = text(client, f"/{lang}/compare/")
+    assert '<span lang="en" dir="ltr">Web Key Directory (WKD)</span>' in compare
+    assert re.search(r'<td class="cell-choices"><span lang="en" dir="ltr">[^<]+</span>', compare)
+    # Text in the page's language is not wrapped.
+    english = text(client, "/en/providers/")
+    assert 'dir="ltr"><p>' not in english and '<span lang="en"' not in english
+
+
+def test_text_in_another_language_takes_that_languages_direction():
+    body = format_html("{}", "خزمەتگوزاری")
+    with translation.override("en"):
+        assert in_its_language(body, "ckb") == '<span lang="ckb" dir="rtl">خزمەتگوزاری</span>'
+        assert in_its_language(body, "en") == body
+    with translation.override("fa"):
+        marked = in_its_language(format_html("{}", "Mail."), "en", block=True)
+        assert marked == '<div lang="en" dir="ltr">Mail.</div>'
 
 
 def test_root_redirects_by_accept_language(seeded, client):
@@ -85,6 +115,18 @@ def test_home_lists_the_three_categories(seeded, client):
     for path in ("/en/providers/", "/en/aliasing/", "/en/self-hosting/"):
         assert f'href="{path}"' in page
     assert "dependable business models" in page
+
+
+def test_home_counts_every_published_service_of_each_category(seeded, client):
+    page = text(client, "/en/")
+    # One <li class="category"> per category, in CATEGORIES' order, each with its count.
+    shown = [int(n) for n in re.findall(r'<p class="count">(\d+) recommended services?</p>', page)]
+    expected = [
+        Service.objects.published().filter(kind=category.kind).count() for category in CATEGORIES
+    ]
+    assert shown == expected
+    # The seed has several services in every category: a count of 1 is the bug coming back.
+    assert all(n > 1 for n in expected)
 
 
 def test_service_page_has_the_checklist_and_an_audit_slot(seeded, client):

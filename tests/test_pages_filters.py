@@ -8,6 +8,8 @@ import re
 import pytest
 from django.core.cache import cache
 
+from providers.models import Service
+
 ROW = re.compile(r'<input type="checkbox" name="compare" value="([-\w]+)"')
 
 
@@ -60,6 +62,33 @@ def test_sorting_uses_the_filtersets_ordering(seeded, client):
     page = client.get("/en/compare/?ordering=name").content.decode()
     assert 'aria-sort="ascending"' in page
     assert 'href="?ordering=-name"' in page
+
+
+# The seed's headquarters; the aliasing and self-hosted entries name none.
+SEED_HEADQUARTERS = {"DE": ["mailbox-org", "tutanota"], "NL": ["startmail"], "CH": ["proton-mail"]}
+WITHOUT_HEADQUARTERS = ["anonaddy", "mail-in-a-box", "mailcow", "simplelogin"]
+# The countries by name, not by code (CH, DE, NL): Germany, Netherlands, Switzerland in English
+# and German (Deutschland, Niederlande, Schweiz); Persian: آلمان, سوئیس, هلند.
+COUNTRIES_BY_NAME = {"en": ["DE", "NL", "CH"], "de": ["DE", "NL", "CH"], "fa": ["DE", "CH", "NL"]}
+
+
+@pytest.mark.parametrize("lang", sorted(COUNTRIES_BY_NAME))
+def test_sorting_by_headquarters_follows_the_names_with_unknown_last(seeded, client, lang):
+    in_database = dict(Service.objects.published().values_list("slug", "hq_country"))
+    assert {slug: str(code) for slug, code in in_database.items()} == {
+        **{slug: code for code, slugs in SEED_HEADQUARTERS.items() for slug in slugs},
+        **dict.fromkeys(WITHOUT_HEADQUARTERS, ""),
+    }
+    names = COUNTRIES_BY_NAME[lang]
+    # Ties (the two German services, the unknown ones) are broken by slug in both directions.
+    ascending = [slug for code in names for slug in SEED_HEADQUARTERS[code]]
+    descending = [slug for code in reversed(names) for slug in SEED_HEADQUARTERS[code]]
+    ascending += WITHOUT_HEADQUARTERS
+    descending += WITHOUT_HEADQUARTERS
+    assert page_slugs(client, "ordering=hq_country", lang=lang) == ascending
+    assert page_slugs(client, "ordering=-hq_country", lang=lang) == descending
+    assert api_slugs(client, f"ordering=hq_country&lang={lang}") == ascending
+    assert api_slugs(client, f"ordering=-hq_country&lang={lang}") == descending
 
 
 def test_a_bad_filter_value_is_a_400_that_names_it(seeded, client):

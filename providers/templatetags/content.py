@@ -5,6 +5,10 @@ links). markdown-it-py renders it as CommonMark with raw HTML switched off (so a
 text is shown as text, not run) and its link validator refusing javascript:, vbscript:, file: and
 data: URLs. Only the rules the subset needs are enabled: no images (a third-party request), no
 headings competing with the page's own.
+
+A translated text can be in another language than its page (an English fallback on a Kurdish
+page): `in_its_language` marks it with that language and its direction, for the tag below and for
+the comparison's cells alike.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from django import template
 from django.db.models import Model
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 
@@ -53,14 +57,40 @@ def _fallback_note() -> SafeString:
     return format_html('<small class="fallback-note">{}</small>', _("(not yet translated)"))
 
 
+def text_direction(language: str) -> str:
+    try:
+        return "rtl" if get_language_info(language)["bidi"] else "ltr"
+    except KeyError:  # a language Django does not know: most scripts run left to right
+        return "ltr"
+
+
+def in_its_language(body: SafeString, text_language: str, block: bool = False) -> SafeString:
+    """`body` marked with its own `lang` and `dir` when they differ from the page's.
+
+    Without `dir`, an English text inside a right-to-left page is laid out right to left and its
+    full stops jump to the start of the lines; an element with `dir` also isolates its text from
+    the surrounding one. `block` wraps in a <div> (paragraphs), otherwise in a <span>.
+    """
+    if text_language == (get_language() or "en"):
+        return body
+    return format_html(
+        '<{tag} lang="{lang}" dir="{dir}">{body}</{tag}>',
+        tag="div" if block else "span",
+        lang=text_language,
+        dir=text_direction(text_language),
+        body=body,
+    )
+
+
 @register.simple_tag(takes_context=True)
 def translated(
     context: template.Context, obj: Model, field: str, markdown: bool = False
 ) -> SafeString:
-    """`obj.field` in the page's language, else in English marked `lang="en"`.
+    """`obj.field` in the page's language, else in English marked `lang="en" dir="ltr"`.
 
-    A text block says so with a small note; a short label (a feature name in a table header)
-    only gets its `lang`, and the page's footer says once that some texts are in English.
+    A text block says so with a small note, outside the English element because the note is in
+    the page's language; a short label (a feature name in a table header) is only marked, and the
+    page's footer says once that some texts are in English.
     """
     language = get_language() or "en"
     text, text_language = pick_translation(obj, field, language)
@@ -72,11 +102,10 @@ def translated(
     request = context.get("request")
     if request is not None:
         request.content_fallback = True
+    marked = in_its_language(body, text_language, block=markdown)
     if not markdown:
-        return format_html('<span lang="{}" class="fallback">{}</span>', text_language, body)
-    return format_html(
-        '<div lang="{}" class="fallback">{} {}</div>', text_language, body, _fallback_note()
-    )
+        return marked
+    return format_html('<div class="fallback">{} {}</div>', marked, _fallback_note())
 
 
 @register.filter

@@ -122,3 +122,17 @@ def test_central_kurdish_pages_are_laid_out_right_to_left(page: Page, site: str)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "compare-ckb.png", full_page=True)
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_english_fallback_runs_left_to_right_inside_a_kurdish_page(page: Page, site: str) -> None:
+    # StartMail's summary has no Kurdish translation in the seed, so /ckb/ shows the English one.
+    page.goto(f"{site}/ckb/providers/")
+    assert page.evaluate("getComputedStyle(document.documentElement).direction") == "rtl"
+    summary = page.locator("#startmail .summary [lang=en]")
+    assert "StartMail" in summary.inner_text()
+    assert summary.evaluate("(el) => getComputedStyle(el).direction") == "ltr"
+    # A short label inside a right-to-left table header: the feature names of the comparison.
+    page.goto(f"{site}/ckb/compare/")
+    label = page.locator("thead th [lang=en]", has_text="Web Key Directory (WKD)").first
+    assert label.evaluate("(el) => getComputedStyle(el).direction") == "ltr"
+    assert page.problems == []  # type: ignore[attr-defined]
