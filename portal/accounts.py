@@ -12,6 +12,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .roles import EDITORS, PUBLISHERS, sync_roles
+from .system_actor import SYSTEM_USERNAME
 
 # Operators are superusers: they run the site and are in no editorial group.
 ROLES = {"editor": EDITORS, "publisher": PUBLISHERS, "operator": None}
@@ -36,6 +37,9 @@ def create_staff_member(username: str, role: str, email: str = "") -> Credential
     """Create a staff user in the role's group and return secrets that are shown once only."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {sorted(ROLES)}, not {role!r}")
+    if username == SYSTEM_USERNAME:
+        # The software's own account (portal/system_actor.py) must never be able to sign in.
+        raise ValueError(f"{username!r} is reserved for changes the software makes")
     user_model = get_user_model()
     if user_model.objects.filter(username=username).exists():
         raise AccountExists(username)

@@ -22,6 +22,7 @@ from modeltranslation.utils import build_localized_fieldname
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_review import ReviewedChangesMixin
+from .history_changes import HistoryChangesMixin
 from .publishing import (
     TRANSITIONS,
     TransitionNotAllowed,
@@ -103,11 +104,13 @@ class HistoryTranslationAdmin(
     ReviewedChangesMixin,
     RightToLeftFieldsMixin,
     TranslationCompletenessMixin,
+    HistoryChangesMixin,
     SimpleHistoryAdmin,
     TabbedTranslationAdmin,
 ):
-    """The base for every curated model: tabs per language, completeness, history with restore,
-    and changes to live content kept as pending revisions until a publisher publishes them."""
+    """The base for every curated model: tabs per language, completeness, history with per-language
+    changes and restore, and changes to live content kept as pending revisions until a publisher
+    publishes them."""
 
     formfield_overrides = URL_FIELD_OVERRIDES
 

@@ -11,5 +11,9 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from . import (
             cache,  # noqa: F401  (connects the handlers that invalidate the public pages)
+            review,  # noqa: F401  (closes the revisions of deleted content)
             roles,  # noqa: F401  (connects the post_migrate handler that creates the roles)
+            text_normalisation,
         )
+
+        text_normalisation.connect()

@@ -2,7 +2,8 @@
 
 `register_translated` registers a model and its simple-history shadow in one call. The historical
 model must carry the same translated columns, otherwise saving a translated model raises TypeError
-when simple-history copies the fields across.
+when simple-history copies the fields across; and its diffs must compare them (see
+`_track_language_columns`).
 
 `pick_translation` is the one English fallback that the pages, the API and the CSV all use.
 """
@@ -23,6 +24,25 @@ def register_translated(model: type[models.Model], *fields: str) -> None:
     history = getattr(model, "history", None)
     if history is not None:
         translator.register(history.model, options)
+        _track_language_columns(model, history.model)
+
+
+def _track_language_columns(model: type[models.Model], historical: type[models.Model]) -> None:
+    """Let `diff_against` compare every language column, not only the active language.
+
+    simple-history fixes the fields a record's diff compares (`tracked_fields`) when it builds
+    the historical model, before modeltranslation adds `summary_en`, `summary_ckb`, ...: the
+    records store those columns, but a diff saw only `summary`, read in the active language, so
+    a Kurdish edit showed as no change at all.
+    """
+    tracked = list(historical.tracked_fields)  # type: ignore[attr-defined]
+    known = {field.name for field in tracked}
+    tracked += [
+        field
+        for field in model._meta.fields
+        if getattr(field, "translated_field", None) is not None and field.name not in known
+    ]
+    historical.tracked_fields = tracked  # type: ignore[attr-defined]
 
 
 def translated_field_names(model: type[models.Model]) -> tuple[str, ...]:

@@ -3,6 +3,9 @@
 Idempotent: a second run changes nothing. Rows that people have edited since (anything in their
 history written by a user, including publishing decisions) are kept as they are, unless `reset`
 is given; untouched rows follow the seed files, so a corrected seed reaches existing databases.
+
+Every change is recorded under the system user (portal/system_actor.py): its history records,
+and who published what.
 """
 
 from __future__ import annotations
@@ -16,13 +19,16 @@ from typing import Any
 
 import yaml
 from django.conf import settings
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from modeltranslation.utils import build_localized_fieldname
 
 from criteria.models import Criterion, CriterionGroup
-from portal.publishing import PublicationState
+from portal.publishing import PublicationState, Publishable
+from portal.system_actor import recorded_as, system_user
+from portal.text_normalisation import normalise_text
 from providers.models import (
     Feature,
     FeatureChoice,
@@ -83,9 +89,13 @@ def translated(values: dict[str, str] | str | None, name: str) -> dict[str, str]
     }
 
 
-def edited_by_people(obj: models.Model) -> bool:
-    """True once a person (not the seed loader) has saved, published or retired this row."""
-    return obj.history.filter(history_user__isnull=False).exists()  # type: ignore[attr-defined]
+def edited_by_people(obj: models.Model, system: AbstractUser) -> bool:
+    """True once a person (not the seed loader) has saved, published or retired this row.
+
+    Older loads recorded no user at all, so both None and the system user mean "the seed".
+    """
+    history = obj.history.exclude(history_user=None)  # type: ignore[attr-defined]
+    return history.exclude(history_user=system).exists()
 
 
 class SeedLoader:
@@ -94,10 +104,16 @@ class SeedLoader:
         self.reset = reset
         self.report = SeedReport()
         self.now: datetime = timezone.now()
+        self.actor: AbstractUser  # the system user, fetched inside load()'s transaction
 
     # --- entry point
     @transaction.atomic
     def load(self) -> SeedReport:
+        self.actor = system_user()
+        with recorded_as(self.actor):
+            return self._load_all()
+
+    def _load_all(self) -> SeedReport:
         catalogue = self._read("catalogue.yaml")
         pages = self._read("pages.yaml")
         criteria = self._read("criteria.yaml")
@@ -131,6 +147,9 @@ class SeedLoader:
         where: str,
     ) -> tuple[Any, bool]:
         """Returns (object, writable): writable is False when people's edits were kept."""
+        # As saving will store them, or a text with a trailing blank would count as changed
+        # on every run (portal/text_normalisation.py).
+        values = {k: normalise_text(v) if isinstance(v, str) else v for k, v in values.items()}
         obj = model.objects.filter(**lookup).first()
         if obj is None:
             obj = model(**lookup, **values)
@@ -138,7 +157,7 @@ class SeedLoader:
             obj.save()
             self.report.add(model, "created")
             return obj, True
-        if not self.reset and edited_by_people(obj):
+        if not self.reset and edited_by_people(obj, self.actor):
             self.report.add(model, "kept")
             return obj, False
         changed = [name for name, value in values.items() if getattr(obj, name) != value]
@@ -151,6 +170,28 @@ class SeedLoader:
         else:
             self.report.add(model, "unchanged")
         return obj, True
+
+    def _publish(self, obj: Publishable) -> None:
+        """Publish `obj` as the system user, with one history record that says so.
+
+        Not through `apply_transition`: it publishes only from review, which would take two
+        records (submit, publish) for one decision, and it refuses a user that cannot sign in.
+        A saved object (not a queryset update) is what writes the history record.
+        """
+        if obj.state == PublicationState.PUBLISHED:
+            return
+        obj.state = PublicationState.PUBLISHED
+        obj.state_changed_at = obj.published_at = self.now
+        obj.state_changed_by = obj.published_by = self.actor
+        obj.save(
+            update_fields=[
+                "state",
+                "state_changed_at",
+                "state_changed_by",
+                "published_at",
+                "published_by",
+            ]
+        )
 
     def _validate(self, obj: models.Model, where: str) -> None:
         try:
@@ -257,11 +298,8 @@ class SeedLoader:
         service, writable = self.upsert(Service, {"slug": data["slug"]}, values, where=where)
         if not writable:
             return
-        if service.state != PublicationState.PUBLISHED:
-            # The seed is the document's recommendation list: its services are published.
-            Service.objects.filter(pk=service.pk).update(
-                state=PublicationState.PUBLISHED, published_at=self.now, state_changed_at=self.now
-            )
+        # The seed is the document's recommendation list: its services are published.
+        self._publish(service)
         self._load_service_parts(service, data, where)
 
     def _load_service_parts(self, service: Service, data: dict[str, Any], where: str) -> None:
@@ -428,11 +466,8 @@ class SeedLoader:
             **translated(item.get("retired_reason"), "retired_reason"),
         }
         criterion, writable = self.upsert(Criterion, {"key": item["key"]}, values, where=item_where)
-        if writable and criterion.state != PublicationState.PUBLISHED:
-            Criterion.objects.filter(pk=criterion.pk).update(
-                state=PublicationState.PUBLISHED, published_at=self.now, state_changed_at=self.now
-            )
-            criterion.state = PublicationState.PUBLISHED
+        if writable:
+            self._publish(criterion)
         for child_position, child in enumerate(item.get("children", []), 1):
             child.setdefault("level", criterion.level)
             self._load_criterion(group, child, criterion, child_position * 10, item_where)

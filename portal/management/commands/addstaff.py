@@ -24,5 +24,7 @@ class Command(BaseCommand):
             )
         except AccountExists as exc:
             raise CommandError(f"A user named {exc} already exists.") from exc
+        except ValueError as exc:  # a reserved name
+            raise CommandError(str(exc)) from exc
         self.stdout.write("Shown once; hand these over securely:")
         self.stdout.write(format_credentials(credentials))
