@@ -1,5 +1,5 @@
-"""The `dkim` check against the local test network: every testnet domain gives the status that
-tests/testnet/zones.py expects, and no domain (the broken ones included) makes it crash or hang.
+"""The `dkim` check against the local test network: which selectors it asks, and its verdict
+over the key records found. Key-record syntax is tested without DNS in test_dkim_parser.py.
 """
 
 from __future__ import annotations
@@ -56,3 +56,34 @@ def test_rfc6376_and_rfc8463_key_records_are_judged() -> None:
     revoked = judge_key("old", "v=DKIM1; p=")
     assert revoked.revoked and revoked.status is CheckStatus.FAIL
     assert judge_key("x", "v=DKIM1; p=not*base64").status is CheckStatus.FAIL
+
+
+def test_a_key_with_whitespace_inside_its_base64_passes(config: NetConfig) -> None:
+    result = check_dkim("edge.test", DnsResolver(config), config, ("folded",))
+    assert result.status is CheckStatus.PASS, result.as_dict()
+    (key,) = result.details["keys"]
+    assert (key["algorithm"], key["bits"]) == ("ed25519", 256)
+
+
+def test_a_key_in_testing_mode_warns(config: NetConfig) -> None:
+    result = check_dkim("edge.test", DnsResolver(config), config, ("testing",))
+    assert result.status is CheckStatus.WARN
+    (key,) = result.details["keys"]
+    assert key["testing"] is True
+    assert "t=y" in key["problem"]
+    assert "testing" in str(result.summary)
+
+
+def test_a_key_not_for_the_email_service_is_unusable(config: NetConfig) -> None:
+    result = check_dkim("edge.test", DnsResolver(config), config, ("web",))
+    assert result.status is CheckStatus.FAIL
+    (key,) = result.details["keys"]
+    assert "s=" in key["problem"]
+
+
+def test_a_key_record_with_a_duplicate_tag_is_invalid(config: NetConfig) -> None:
+    result = check_dkim("edge.test", DnsResolver(config), config, ("twice",))
+    assert result.status is CheckStatus.FAIL
+    (key,) = result.details["keys"]
+    assert key["status"] == "fail" and "twice" in key["problem"]
+    assert key["revoked"] is False

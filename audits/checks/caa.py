@@ -1,86 +1,35 @@
 """The `caa` check: CAA records (RFC 8659) for the domain, found by climbing the tree.
 
 RFC 8659 3: the relevant record set is the one at the domain or, if empty, at the closest
-ancestor that has one. pass: a well-formed issue/issuewild restricts issuance; warn: records
-exist but none restricts issuance (only iodef, say); fail: no CAA anywhere up the tree, or a
-malformed issue/issuewild/iodef (a CA may then treat it as "no issuance" or ignore it), or an
-unknown tag with the critical flag (RFC 8659 4.1: CAs must then refuse to issue).
+ancestor that has one. What it authorises is worked out in caa_parser.py (4.1-4.3).
+
+pass: issue properties restrict which CAs may issue for the domain (issue ";" included: no CA
+may); warn: records exist but do not restrict ordinary issuance, either because none is an
+issue/issuewild (only iodef, say) or because only issuewild is there, which governs wildcard
+certificates alone (4.3); fail: no CAA anywhere up the tree, a malformed issue/issuewild/iodef
+(CAs read a malformed issue as `issue ";"`), or an unknown tag with the critical flag (4.1:
+CAs must then refuse to issue at all).
 """
 
 from __future__ import annotations
 
-import re
 import time
-from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from audits.checks.caa_parser import (
+    KNOWN_TAGS,
+    Authorisation,
+    CaaProperty,
+    authorisation,
+    parse_presentation,
+    property_problem,
+)
 from audits.checks.result import CheckResult, CheckStatus
 from audits.net.config import NetConfig
 from audits.net.dns import DnsError, Resolver
 
 CHECK = "caa"
-KNOWN_TAGS = frozenset({"issue", "issuewild", "iodef", "issuemail", "issuevmc", "contactemail"})
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-_ISSUER = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*$")
-_PARAM_TAG = re.compile(r"^[A-Za-z0-9]+$")
-_PARAM_VALUE = re.compile(r"^[\x21-\x3a\x3c-\x7e]*$")  # RFC 8659 4.2: no ";" and no space
-_RECORD = re.compile(r'^(\d+)\s+([A-Za-z0-9]+)\s+"((?:[^"\\]|\\.)*)"$')
-
-
-@dataclass(frozen=True)
-class CaaProperty:
-    flags: int
-    tag: str
-    value: str
-
-    @property
-    def critical(self) -> bool:
-        return bool(self.flags & 128)
-
-
-def parse_presentation(text: str) -> CaaProperty:
-    """A CAA rdata in presentation format: `0 issue "ca.example"`."""
-    match = _RECORD.match(text.strip())
-    if match is None:
-        raise ValueError(f"Unreadable CAA record {text!r}")
-    value = re.sub(r"\\(.)", r"\1", match.group(3))
-    return CaaProperty(int(match.group(1)), match.group(2).lower(), value)
-
-
-def issue_value_problem(value: str) -> str | None:
-    """RFC 8659 4.2: issue-value = *WSP [issuer-domain-name *WSP] [";" *WSP [parameters] *WSP]."""
-    issuer, sep, params = value.partition(";")
-    issuer = issuer.strip()
-    if issuer and not _ISSUER.match(issuer):
-        return f"invalid issuer domain name {issuer!r}"
-    if not sep:
-        return None
-    for param in filter(None, (p.strip() for p in params.split(";"))):
-        tag, eq, pvalue = param.partition("=")
-        if not eq or not _PARAM_TAG.match(tag.strip()) or not _PARAM_VALUE.match(pvalue.strip()):
-            return f"invalid parameter {param!r} (expected tag=value)"
-    return None
-
-
-def iodef_value_problem(value: str) -> str | None:
-    """RFC 8659 4.4: a mailto: or http(s): URL."""
-    lower = value.lower()
-    if lower.startswith("mailto:") and "@" in value[7:]:
-        return None
-    if re.match(r"^https?://[^/\s]+", lower):
-        return None
-    return f"iodef {value!r} is not a mailto: or http(s): URL"
-
-
-def property_problem(prop: CaaProperty) -> str | None:
-    if prop.tag in ("issue", "issuewild"):
-        return issue_value_problem(prop.value)
-    if prop.tag == "iodef":
-        return iodef_value_problem(prop.value)
-    if prop.tag not in KNOWN_TAGS and prop.critical:
-        return f"unknown critical property {prop.tag!r}: CAs must refuse to issue"
-    return None
 
 
 def relevant_records(domain: str, dns: Resolver) -> tuple[str | None, tuple[str, ...]]:
@@ -92,6 +41,42 @@ def relevant_records(domain: str, dns: Resolver) -> tuple[str | None, tuple[str,
         if records:
             return name, records
     return None, ()
+
+
+def _read(records: tuple[str, ...]) -> tuple[list[CaaProperty], list[str]]:
+    properties: list[CaaProperty] = []
+    problems: list[str] = []
+    for text in records:
+        try:
+            prop = parse_presentation(text)
+        except ValueError as exc:
+            problems.append(str(exc))
+            continue
+        properties.append(prop)
+        problem = property_problem(prop)
+        # An unknown critical tag is no syntax error: authorisation() reports it on its own.
+        if problem and prop.tag in KNOWN_TAGS:
+            problems.append(problem)
+    return properties, problems
+
+
+def _verdict(auth: Authorisation, problems: list[str]) -> tuple[CheckStatus, str]:
+    if problems:
+        return CheckStatus.FAIL, _("The CAA records are malformed.")
+    if auth.critical_unknown:
+        return CheckStatus.FAIL, _(
+            "An unknown critical CAA property forbids every certificate authority from issuing."
+        )
+    if auth.wildcards is None:
+        return CheckStatus.WARN, _(
+            "CAA records exist but none restricts issuance (no issue/issuewild)."
+        )
+    if not auth.restricts_names:
+        return CheckStatus.WARN, _(
+            "CAA records restrict only wildcard certificates (issuewild): any certificate "
+            "authority may still issue for the domain itself."
+        )
+    return CheckStatus.PASS, _("CAA records restrict which CAs may issue.")
 
 
 def check_caa(domain: str, dns: Resolver, config: NetConfig) -> CheckResult:
@@ -112,22 +97,16 @@ def check_caa(domain: str, dns: Resolver, config: NetConfig) -> CheckResult:
     if found_at is None:
         summary = _("No CAA record: any certificate authority may issue for this domain.")
         return result(CheckStatus.FAIL, summary, {"records": []})
-    problems: list[str] = []
-    properties: list[CaaProperty] = []
-    for text in records:
-        try:
-            prop = parse_presentation(text)
-        except ValueError as exc:
-            problems.append(str(exc))
-            continue
-        properties.append(prop)
-        problem = property_problem(prop)
-        if problem:
-            problems.append(problem)
-    details = {"found_at": found_at, "records": list(records), "problems": problems}
-    if problems:
-        return result(CheckStatus.FAIL, _("The CAA records are malformed."), details)
-    if not any(p.tag in ("issue", "issuewild") for p in properties):
-        summary = _("CAA records exist but none restricts issuance (no issue/issuewild).")
-        return result(CheckStatus.WARN, summary, details)
-    return result(CheckStatus.PASS, _("CAA records restrict which CAs may issue."), details)
+    properties, problems = _read(records)
+    auth = authorisation(properties)
+    details = {
+        "found_at": found_at,
+        "records": list(records),
+        "problems": problems,
+        # names / wildcards: the CAs allowed; [] none may issue, None CAA does not restrict.
+        "issuers": auth.as_dict(),
+        "critical_unknown": list(auth.critical_unknown),
+        "ignored": list(auth.ignored),
+    }
+    status, summary = _verdict(auth, problems)
+    return result(status, summary, details)

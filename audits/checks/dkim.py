@@ -5,23 +5,24 @@ domain's configured ones), AUDIT_DKIM_SELECTORS and a list of common ones.
 
 Verdict over the keys found: RSA >= 2048 bits or Ed25519 pass; RSA 1024-2047 bits warn (RFC
 8301 allows 1024 but it is factorable by a determined attacker); shorter RSA keys, unparsable
-records and a domain whose only keys are revoked (empty p=, RFC 6376 3.6.1) fail. A weak key
-next to a strong one still warns: anyone can sign with the selector that has the weak key.
+records and a domain whose only keys are revoked (empty p=, RFC 6376 3.6.1) fail, and so do keys
+no email verifier may use (unknown k=, an h= without sha256, an s= without email or *; see
+dkim_parser.py). A key in testing mode (t=y) warns. A weak key next to a strong one still
+warns: anyone can sign with the selector that has the weak key.
 No key found: fail when selectors were configured (they should exist), info otherwise (absence
 at guessed selectors proves nothing).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 from django.utils.translation import gettext_lazy as _
 
+from audits.checks.dkim_parser import DkimKeySyntaxError, looks_like_key_record, parse_key_record
 from audits.checks.mx import is_null_mx, not_applicable_for_null_mx
 from audits.checks.result import CheckResult, CheckStatus
 from audits.net.config import NetConfig
@@ -51,6 +52,7 @@ class DkimKey:
     bits: int | None
     revoked: bool
     problem: str | None = None
+    testing: bool = False  # t=y (RFC 6376 3.6.1)
 
     def as_dict(self) -> dict:
         return {
@@ -60,41 +62,36 @@ class DkimKey:
             "bits": self.bits,
             "revoked": self.revoked,
             "problem": self.problem,
+            "testing": self.testing,
         }
 
 
-def parse_tags(text: str) -> dict[str, str]:
-    """RFC 6376 3.2 tag=value list; whitespace inside values (folding) is dropped for p=."""
-    tags: dict[str, str] = {}
-    for part in text.split(";"):
-        name, sep, value = part.partition("=")
-        if sep:
-            tags[name.strip().lower()] = value.strip()
-    return tags
-
-
 def judge_key(selector: str, text: str) -> DkimKey:
-    tags = parse_tags(text)
-    version = tags.get("v")
-    if version is not None and version != "DKIM1":
-        return DkimKey(selector, CheckStatus.FAIL, "?", None, False, f"v={version} is not DKIM1")
-    algorithm = tags.get("k", "rsa").lower()
-    if "p" not in tags:
-        return DkimKey(selector, CheckStatus.FAIL, algorithm, None, False, "no p= tag")
-    encoded = "".join(tags["p"].split())
-    if not encoded:
-        return DkimKey(selector, CheckStatus.FAIL, algorithm, None, True, "revoked (empty p=)")
+    """One key record: well formed and usable for email (dkim_parser), then how strong."""
     try:
-        raw = base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError):
-        return DkimKey(selector, CheckStatus.FAIL, algorithm, None, False, "p= is not base64")
+        record = parse_key_record(text)
+    except DkimKeySyntaxError as exc:
+        return DkimKey(selector, CheckStatus.FAIL, "?", None, False, str(exc))
+    algorithm = record.key_type
+    if record.revoked:
+        return DkimKey(selector, CheckStatus.FAIL, algorithm, None, True, "revoked (empty p=)")
+    if record.problem:
+        return DkimKey(selector, CheckStatus.FAIL, algorithm, None, False, record.problem)
+    judged = _strength(selector, algorithm, record.public_key)
+    if record.testing and judged.status is not CheckStatus.FAIL:
+        # RFC 6376 3.6.1 t=y: verifiers "MUST NOT treat messages from Signers in testing mode
+        # differently from unsigned email", so the key protects nothing yet.
+        problem = "; ".join(filter(None, (judged.problem, "testing mode (t=y)")))
+        return replace(judged, status=CheckStatus.WARN, problem=problem, testing=True)
+    return judged
+
+
+def _strength(selector: str, algorithm: str, raw: bytes) -> DkimKey:
     if algorithm == "ed25519":
         # RFC 8463 4.2: the bare 32-byte public key, not an SPKI structure.
         if len(raw) != 32:
             return DkimKey(selector, CheckStatus.FAIL, algorithm, None, False, "bad Ed25519 key")
         return DkimKey(selector, CheckStatus.PASS, algorithm, 256, False)
-    if algorithm != "rsa":
-        return DkimKey(selector, CheckStatus.FAIL, algorithm, None, False, "unknown k=")
     try:
         key = load_der_public_key(raw)
     except ValueError:
@@ -141,7 +138,7 @@ def check_dkim(
             continue
         answered += 1
         for text in answer.records:
-            if "p=" in text or text.lstrip().startswith("v=DKIM1"):
+            if looks_like_key_record(text):
                 keys.append(judge_key(selector, text))
     details = {
         "selectors_tried": list(tried),
@@ -163,6 +160,9 @@ def check_dkim(
         )
     if any(k.status is CheckStatus.FAIL for k in live):
         return result(CheckStatus.FAIL, _("A DKIM key is unusable or too short."), details)
-    if any(k.status is CheckStatus.WARN for k in live):
+    if any(k.status is CheckStatus.WARN and not k.testing for k in live):
         return result(CheckStatus.WARN, _("A DKIM key is RSA shorter than 2048 bits."), details)
+    if any(k.testing for k in live):
+        summary = _("A DKIM key is in testing mode (t=y): verifiers treat its mail as unsigned.")
+        return result(CheckStatus.WARN, summary, details)
     return result(CheckStatus.PASS, _("DKIM keys are published: RSA 2048+ or Ed25519."), details)

@@ -538,7 +538,7 @@ DOMAINS: tuple[Domain, ...] = (
             "csp": "error",
             "sri": "error",
             "https_redirect": "error",
-            "wkd": "fail",  # no WKD (and NXDOMAIN inside broken.test is bogus)
+            "wkd": "error",  # openpgpkey.broken.test: NXDOMAIN is bogus, so SERVFAIL
         },
         notes=(
             "NXDOMAIN/NODATA answers inside broken.test are SERVFAIL (the SOA signature expired).",
@@ -578,3 +578,233 @@ def domain_named(name: str) -> Domain:
         if domain.name == name:
             return domain
     raise KeyError(name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Zones added after the four above. They are appended here, leaving the block above as it was,
+# so ZONES and DOMAINS are extended rather than rewritten.
+#
+# edge.test: record grammars at their edges (RFC 7489 DMARC recovery and organizational-domain
+# fallback, RFC 8659 CAA wildcard-only and critical properties, RFC 6376 DKIM key records).
+# stale.test: a DMARC record whose signature expired, for lookups that fail rather than find
+# nothing.
+
+# RFC 8463 appendix A.2's Ed25519 public key, base64: a valid key the DKIM records can carry.
+EDGE_ED25519_KEY = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+EDGE_DMARC = "v=DMARC1; p=reject; sp=quarantine; rua=mailto:dmarc@edge.test"
+
+EDGE = Zone(
+    name="edge.test",
+    index=6,
+    signing=Signing.UNSIGNED,
+    records=(
+        txt("_dmarc", EDGE_DMARC),
+        # mail.edge.test exists but has no _dmarc record: the organizational domain's sp applies.
+        txt("mail", "v=spf1 -all"),
+        # b.edge.test has a record of its own (no psd=); a.b.edge.test still takes edge.test's:
+        # RFC 7489 asks only the organizational domain (and DMARCbis's tree walk, which would
+        # ask b.edge.test too, picks the record with the fewest labels).
+        txt("_dmarc.b", "v=DMARC1; p=none; rua=mailto:dmarc@edge.test"),
+        txt("a.b", "v=spf1 -all"),
+        # Not a DMARC record (v= is not first), so discarded: edge.test's policy applies.
+        txt("_dmarc.notfirst", "p=reject; v=DMARC1"),
+        # No p=, but a valid rua=: applied as p=none (RFC 7489 6.6.3 step 6).
+        txt("_dmarc.nop", "v=DMARC1; rua=mailto:dmarc@edge.test"),
+        # Syntax errors in optional tags: their defaults apply (RFC 7489 6.3).
+        txt("_dmarc.lax", "v=DMARC1; p=reject; pct=abc; adkim=x; foo=bar"),
+        # CAA: only issue ";" at the apex (no CA may issue) ...
+        Record("@", "CAA", '0 issue ";"'),
+        # ... only issuewild at wild.edge.test, which leaves ordinary names open (RFC 8659 4.3),
+        Record("wild", "CAA", '0 issuewild "ca.edge.test"'),
+        # ... an unknown critical property (RFC 8659 4.1: no CA may issue),
+        Record("crit", "CAA", '0 issue "ca.edge.test"'),
+        Record("crit", "CAA", '128 tbs "Unknown"'),
+        # ... and a tag in capitals, which matches case-insensitively.
+        Record("caps", "CAA", '0 ISSUE "ca.edge.test"'),
+        # DKIM key records written by hand (RFC 6376 3.6.1).
+        txt(
+            "folded._domainkey",
+            f"v=DKIM1; k=ed25519; p={EDGE_ED25519_KEY[:20]} \t{EDGE_ED25519_KEY[20:]}",
+        ),
+        txt("testing._domainkey", f"v=DKIM1; k=ed25519; t=y; p={EDGE_ED25519_KEY}"),
+        txt("web._domainkey", f"v=DKIM1; k=ed25519; s=web; p={EDGE_ED25519_KEY}"),
+        txt("twice._domainkey", f"v=DKIM1; k=ed25519; p={EDGE_ED25519_KEY}; p="),
+    ),
+)
+
+STALE = Zone(
+    name="stale.test",
+    index=9,
+    signing=Signing.PRESIGNED,
+    records=(txt("_dmarc", "v=DMARC1; p=reject"), txt("mail", "v=spf1 -all")),
+    # Only the DMARC record's signature has expired: mail.stale.test's own _dmarc lookup gets a
+    # valid NXDOMAIN, and the fallback to stale.test gets SERVFAIL.
+    expired_rrsets=(("_dmarc", "TXT"),),
+)
+
+ZONES = (*ZONES, EDGE, STALE)
+
+DOMAINS = (
+    *DOMAINS,
+    Domain(
+        "mail.edge.test",
+        expect={"dmarc": "pass", "caa": "pass"},
+        notes=("No _dmarc of its own: edge.test's sp=quarantine applies.",),
+    ),
+    Domain(
+        "wild.edge.test",
+        expect={"caa": "warn"},
+        notes=("CAA issuewild only: any CA may still issue for wild.edge.test itself.",),
+    ),
+    Domain(
+        "mail.stale.test",
+        expect={"dmarc": "error"},
+        notes=("The organizational domain's DMARC lookup fails (expired signature).",),
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Appended: a failed MX lookup, submission discovery and the WKD methods. Their own tests are
+# tests/test_audit_lookup_failures.py, tests/test_check_smtps.py and tests/test_check_wkd.py.
+
+# servfail.test: only the MX RRset's signatures have expired, so a validating resolver answers
+# SERVFAIL for the MX lookup alone. The mail checks must say "could not determine the MX hosts",
+# never "accepts no mail", and TLS-RPT (which validates) must not make MTA-STS/TLS-RPT "met".
+SERVFAIL = Zone(
+    name="servfail.test",
+    index=7,
+    signing=Signing.PRESIGNED,
+    hosts=(Host(("mx",), 25, (Smtp(SMTP_PORT),)),),
+    records=(
+        Record("@", "MX", "10 mx.servfail.test."),
+        txt("@", "v=spf1 -all"),
+        txt("_dmarc", "v=DMARC1; p=reject"),
+        txt("_mta-sts", "v=STSv1; id=1"),
+        txt("_smtp._tls", "v=TLSRPTv1; rua=mailto:tls-reports@servfail.test"),
+    ),
+    expired_rrsets=(("@", "MX"),),
+)
+
+# discover.test: submission and WKD found the way clients find them, one case per sub-domain.
+# - discover.test: SRV says no implicit TLS (target "."), STARTTLS on two hosts; IMAP SRV too;
+#   a WKD by the advanced method (policy only).
+# - direct.discover.test: no SRV, so mail.direct... (a conventional name) is found; no
+#   openpgpkey host, so its WKD is found by the direct method.
+# - hollow.discover.test: openpgpkey.hollow... exists but serves nothing (a broken WKD, even
+#   though the direct method would find a key); its _submissions SRV names a STARTTLS-only port.
+# - nosubmit.discover.test: SRV "." for both submission services.
+DISCOVER_WKD_ADDRESS = "dora@direct.discover.test"
+HOLLOW_WKD_ADDRESS = "hana@hollow.discover.test"
+_STARTTLS_SUBMISSION = Smtp(SUBMISSION_PORT, require_starttls=True)
+
+DISCOVER = Zone(
+    name="discover.test",
+    index=8,
+    signing=Signing.AUTO,
+    hosts=(
+        Host(("smtp",), 26, (_STARTTLS_SUBMISSION,)),
+        Host(("smtp2",), 27, (_STARTTLS_SUBMISSION,)),
+        Host(("imap",), 28),
+        Host(
+            ("openpgpkey",),
+            12,
+            (Https(Site((Page("/.well-known/openpgpkey/discover.test/policy", "# none\n"),))),),
+        ),
+        Host(
+            ("direct",),
+            13,
+            (
+                Https(
+                    Site(
+                        (
+                            Page("/.well-known/openpgpkey/policy", "protocol-version: 5\n"),
+                            Page(
+                                content.wkd_direct_path(DISCOVER_WKD_ADDRESS),
+                                WkdKey(DISCOVER_WKD_ADDRESS),
+                                content_type="application/octet-stream",
+                            ),
+                        )
+                    )
+                ),
+            ),
+        ),
+        Host(
+            ("mail.direct",),
+            14,
+            (Smtp(SMTPS_PORT, implicit_tls=True), _STARTTLS_SUBMISSION),
+        ),
+        Host(("openpgpkey.hollow",), 15, (Https(Site(())),)),
+        # straße.discover.test in A-labels: IDNA2003 would ask for strasse.discover.test instead.
+        Host(("xn--strae-oqa",), 17, (Https(Site((Page("/", "straße\n"),))),)),
+        Host(
+            ("hollow",),
+            16,
+            (
+                Https(
+                    Site(
+                        (
+                            Page("/.well-known/openpgpkey/policy"),
+                            Page(
+                                content.wkd_direct_path(HOLLOW_WKD_ADDRESS),
+                                WkdKey(HOLLOW_WKD_ADDRESS),
+                                content_type="application/octet-stream",
+                            ),
+                        )
+                    )
+                ),
+            ),
+        ),
+    ),
+    records=(
+        Record("_submissions._tcp", "SRV", "0 0 0 ."),
+        Record("_submission._tcp", "SRV", "10 1 587 smtp.discover.test."),
+        Record("_submission._tcp", "SRV", "20 1 587 smtp2.discover.test."),
+        Record("_imaps._tcp", "SRV", "0 1 993 imap.discover.test."),
+        Record("_imap._tcp", "SRV", "0 0 0 ."),
+        # Implicit TLS advertised on a port that speaks STARTTLS: judged as implicit TLS, it fails.
+        Record("_submissions._tcp.hollow", "SRV", "0 1 587 smtp.discover.test."),
+        Record("_submissions._tcp.nosubmit", "SRV", "0 0 0 ."),
+        Record("_submission._tcp.nosubmit", "SRV", "0 0 0 ."),
+        # An MX host whose address lookup SERVFAILs (NXDOMAIN inside broken.test is bogus).
+        Record("lost", "MX", "10 gone.broken.test."),
+    ),
+)
+
+ZONES = (*ZONES, SERVFAIL, DISCOVER)
+
+DOMAINS = (
+    *DOMAINS,
+    Domain(
+        "servfail.test",
+        expect={"mx": "error", "tls_rpt": "pass"},
+        notes=("SERVFAIL for MX only; the runner makes the MX-based checks errors.",),
+    ),
+    Domain(
+        "discover.test",
+        expect={"smtps_submission": "pass", "wkd": "pass"},
+        notes=("SRV: no implicit TLS, STARTTLS on two hosts; WKD policy, advanced method.",),
+    ),
+    Domain(
+        "direct.discover.test",
+        wkd_address=DISCOVER_WKD_ADDRESS,
+        expect={"smtps_submission": "pass", "wkd": "pass"},
+        notes=("No SRV: mail.<domain>; no openpgpkey host: the direct method.",),
+    ),
+    Domain(
+        "hollow.discover.test",
+        wkd_address=HOLLOW_WKD_ADDRESS,
+        expect={"smtps_submission": "fail", "wkd": "fail"},
+        notes=("openpgpkey host serves nothing (no fallback); implicit TLS SRV on port 587.",),
+    ),
+    Domain(
+        "lost.discover.test",
+        expect={"mx": "error"},
+        notes=("Its MX host's lookup fails: unknown, not 'does not resolve'.",),
+    ),
+    Domain(
+        "nosubmit.discover.test",
+        expect={"smtps_submission": "not_applicable"},
+        notes=("SRV target '.' for both submission services.",),
+    ),
+)
