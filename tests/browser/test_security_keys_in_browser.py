@@ -44,9 +44,11 @@ def page(browser: Browser, site: str) -> Iterator[Page]:  # noqa: F811
     page.on("console", record)
     page.on(
         "response",
-        lambda r: problems.append(f"{r.status}: {r.url}")
-        if r.status >= 400 and not r.url.endswith("/favicon.ico")
-        else None,
+        lambda r: (
+            problems.append(f"{r.status}: {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
     )
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     page.problems = problems  # type: ignore[attr-defined]
