@@ -163,6 +163,8 @@ class CsrfChecked:
     """DRF exempts its views from CSRF unless a session authenticated the request; the key
     step has no session user yet, so check the token here for every request."""
 
+    schema = None  # the admin's, not the public API's: left out of its OpenAPI schema
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         # On Django's request: DRF's would parse the body first, and refuse a form body.
         SessionAuthentication().enforce_csrf(request._request)
@@ -228,6 +230,7 @@ class MaySignInToAdmin(BasePermission):
 
 
 class RegistrationRules:
+    schema = None  # the admin's, not the public API's: left out of its OpenAPI schema
     authentication_classes = [SessionAuthentication]
     permission_classes = [MaySignInToAdmin]
 
