@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "django_filters",
     "rest_framework",
     "drf_spectacular",
@@ -298,6 +299,20 @@ OTP_TOTP_ISSUER = SITE_NAME
 # authenticator out by typing wrong codes.
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
+# Security keys (WebAuthn / FIDO2, django-otp-webauthn) as a second factor; the admin site mounts
+# the ceremonies (portal/security_keys.py). Keys are bound to the relying party ID, a domain:
+# changing it later orphans every registered key. Unset, it is the host the request came to,
+# and the accepted origin is the request's own (ALLOWED_HOSTS vets both); production names them.
+OTP_WEBAUTHN_RP_ID = env("WEBAUTHN_RP_ID")
+OTP_WEBAUTHN_RP_ID_CALLABLE = "portal.security_keys.relying_party_id"
+OTP_WEBAUTHN_RP_NAME = SITE_NAME
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("WEBAUTHN_ORIGINS")
+OTP_WEBAUTHN_HELPER_CLASS = "portal.security_keys.SecurityKeyHelper"
+# A key is a second factor here, never the only one: the password always comes first.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# The library's check wants OTP_WEBAUTHN_ALLOWED_ORIGINS set; the helper falls back to the
+# request's origin instead.
+SILENCED_SYSTEM_CHECKS = [] if OTP_WEBAUTHN_ALLOWED_ORIGINS else ["otp_webauthn.E030"]
 
 # --- Editorial review: with the four-eyes rule, whoever submitted a change for review cannot
 # publish it; a second person (a publisher) must. Off only for a one-person installation.
