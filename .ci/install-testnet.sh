@@ -5,6 +5,9 @@
 set -euo pipefail
 
 APT_PACKAGES=(knot knot-dnsutils unbound ldnsutils gnupg)
+# Independent tools that bench/bench_peers.py compares our verdicts with: delv validates DNSSEC
+# itself, testssl.sh profiles TLS (the tool the criteria name). Not needed by the tests.
+APT_PACKAGES+=(bind9-dnsutils testssl.sh)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

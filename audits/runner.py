@@ -35,13 +35,16 @@ from audits.checks.wkd import check_wkd
 from audits.net.config import NetConfig
 from audits.net.dns import DnsError, DnsResolver, DnsServFail
 from audits.registry import BY_KEY, GRACE_SECONDS, time_bound
+from audits.scoring import PREREQUISITES
+from providers.domains import dkim_name, normalise_address, normalise_name, normalise_selector
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class AuditTarget:
-    """What to audit. Hosts left empty are derived: MX from DNS, the web host is the domain."""
+    """What to audit. Hosts left empty are derived: MX from DNS, the web host is the domain, the
+    submission hosts from SRV records or conventional names (audits/checks/submission.py)."""
 
     domain: str
     mx_hosts: tuple[str, ...] = ()
@@ -76,11 +79,15 @@ def run_audit(
     unknown = set(only or ()) - set(BY_KEY)
     if unknown:
         raise ValueError(f"Unknown checks: {', '.join(sorted(unknown))}")
+    target = canonical_target(target, config)
     dns = DnsResolver.for_check(config)
     needs_mx = only is None or bool(set(only) & MX_DEPENDENT)
-    mx_hosts = target.mx_hosts or (_mx_hosts(target.domain, dns) if needs_mx else ())
+    mx_error = None
+    mx_hosts = target.mx_hosts
+    if not mx_hosts and needs_mx:
+        mx_hosts, mx_error = _mx_hosts(target.domain, dns)
     web_host = target.web_host or target.domain
-    planned = plan_checks(target, mx_hosts, web_host, config)
+    planned = plan_checks(target, mx_hosts, web_host, config, mx_error=mx_error)
     checks = planned if only is None else {key: planned[key] for key in only}
     if not checks:
         return AuditReport(target.domain, (), (time.monotonic() - started) * 1000, mx_hosts)
@@ -114,23 +121,84 @@ def run_audit(
     )
 
 
-# Checks about the domain's MX hosts, looked up once before the checks start. (dnssec also
-# covers the MX hosts when a mail check needed them anyway; on a web host it does not.)
-MX_DEPENDENT = frozenset({"mx", "mta_sts", "dane", "starttls", "tls_mail"})
+def canonical_target(target: AuditTarget, config: NetConfig) -> AuditTarget:
+    """`target` with every name in A-label form and every selector checked.
+
+    Names stored by the admin may be U-labels ("straße.de"); the checks and the resolver take
+    A-labels only. Raises InvalidDomain (a ValueError) for a name that cannot be audited.
+    """
+    allow_test = config.allow_private_networks
+
+    def name(raw: str) -> str:
+        return normalise_name(raw, allow_test=allow_test).ascii
+
+    domain = name(target.domain)
+    selectors = tuple(normalise_selector(s) for s in target.dkim_selectors)
+    for selector in selectors:
+        dkim_name(selector, domain)  # refuses a selector too long for this domain
+    address = target.wkd_address
+    return AuditTarget(
+        domain=domain,
+        mx_hosts=tuple(name(h) for h in target.mx_hosts),
+        web_host=name(target.web_host) if target.web_host else None,
+        submission_host=name(target.submission_host) if target.submission_host else None,
+        dkim_selectors=selectors,
+        wkd_address=normalise_address(address, allow_test=allow_test).ascii if address else None,
+    )
 
 
-def _mx_hosts(domain: str, dns: DnsResolver) -> tuple[str, ...]:
+# Checks about the domain's MX hosts, looked up once before the checks start (the table of
+# prerequisites is audits/scoring.py's). dnssec also covers the MX hosts when a mail check needed
+# them anyway; on a web host it does not.
+MX_DEPENDENT = frozenset({"mx", *(c for c, needs in PREREQUISITES.items() if needs == "mx")})
+
+
+def _mx_hosts(domain: str, dns: DnsResolver) -> tuple[tuple[str, ...], str | None]:
+    """The MX hosts, and why they are unknown when the lookup failed.
+
+    A failed lookup is not an empty answer: the mx check reports it itself, and the checks that
+    need the hosts are reported as errors rather than as "accepts no mail".
+    """
     try:
         mx: MxSet = lookup_mx(domain, dns)
-    except DnsError:
-        return ()  # the mx check itself reports why
-    return () if mx.is_null else mx.hosts
+    except DnsError as exc:
+        return (), str(exc)
+    return (() if mx.is_null else mx.hosts), None
+
+
+def mx_unknown(check: str, domain: str, error: str) -> CheckResult:
+    """The result of a check that needs the MX hosts when their lookup failed."""
+    return CheckResult(
+        check,
+        domain,
+        CheckStatus.ERROR,
+        _("The MX records could not be looked up."),
+        {"prerequisite": "mx", "error": f"could not determine the MX hosts: {error}"},
+    )
 
 
 def plan_checks(
+    target: AuditTarget,
+    mx_hosts: tuple[str, ...],
+    web_host: str,
+    config: NetConfig,
+    *,
+    mx_error: str | None = None,
+) -> dict[str, Callable[[], CheckResult]]:
+    """Check key -> a call with everything it needs. Each gets its own resolver and time bound.
+
+    With `mx_error` (the MX lookup failed), the checks that need the MX hosts are errors.
+    """
+    planned = _plan(target, mx_hosts, web_host, config)
+    if mx_error is not None:
+        for key in MX_DEPENDENT - {"mx"}:
+            planned[key] = lambda key=key: mx_unknown(key, target.domain, mx_error)
+    return planned
+
+
+def _plan(
     target: AuditTarget, mx_hosts: tuple[str, ...], web_host: str, config: NetConfig
 ) -> dict[str, Callable[[], CheckResult]]:
-    """Check key -> a call with everything it needs. Each gets its own resolver and time bound."""
     domain = target.domain
 
     def resolver() -> DnsResolver:
@@ -161,7 +229,11 @@ def plan_checks(
         "caa": lambda: check_caa(domain, resolver(), config),
         "starttls": lambda: check_starttls(mx_hosts, resolve=addresses, config=config),
         "smtps_submission": lambda: check_smtps_submission(
-            target.submission_host, resolve=addresses, config=config
+            target.submission_host,
+            resolve=addresses,
+            config=config,
+            domain=domain,
+            dns=resolver(),
         ),
         "tls_web": lambda: check_tls_web(web_host, resolve=addresses, config=config),
         "tls_mail": lambda: check_tls_mail(mx_hosts, resolve=addresses, config=config),
@@ -169,7 +241,9 @@ def plan_checks(
         "csp": lambda: check_csp(web_host, resolve=addresses, config=config),
         "sri": lambda: check_sri(web_host, resolve=addresses, config=config),
         "https_redirect": lambda: check_https_redirect(web_host, resolve=addresses, config=config),
-        "wkd": lambda: check_wkd(target.wkd_address, resolve=addresses, config=config),
+        "wkd": lambda: check_wkd(
+            domain, address=target.wkd_address, resolve=addresses, config=config
+        ),
         "expect_ct": lambda: check_expect_ct(web_host),
     }
 

@@ -13,7 +13,8 @@ How a verdict is reached, in two steps:
    are ignored when any other result exists.
 2. Per criterion, over its checks: met when every check passes, not met when any fails, partly
    met when they warn. Otherwise (a check errored or has no result) it is unknown: a check that
-   could not run proves nothing either way.
+   could not run proves nothing either way. The same holds for a check whose PREREQUISITE erred:
+   when the MX lookup failed, "MTA-STS not applicable" only means it was never really checked.
 """
 
 from __future__ import annotations
@@ -59,6 +60,16 @@ EVIDENCE: tuple[Evidence, ...] = (
 NOT_SCORED: frozenset[str] = frozenset({"mx", "expect_ct"})
 
 
+# Check -> the check whose lookup gives it its targets. When that one errs, the dependent check
+# may say not_applicable ("no MX hosts") for a domain that does have them: its verdict is then
+# unknown, unless it found a failure anyway (audits/runner.py reports such checks as errors too).
+PREREQUISITES: dict[str, str] = {
+    "mta_sts": "mx",
+    "dane": "mx",
+    "starttls": "mx",
+    "tls_mail": "mx",
+}
+
 BY_CRITERION: dict[str, Evidence] = {evidence.criterion: evidence for evidence in EVIDENCE}
 
 # Step 1's order, worst first: a known failure outranks a host that could not be checked.
@@ -91,11 +102,18 @@ def verdict(evidence: Evidence, statuses: Mapping[str, CheckStatus]) -> Verdict:
     judged = [s for s in found if s not in (CheckStatus.INFO, CheckStatus.NOT_APPLICABLE)]
     if any(s == CheckStatus.FAIL for s in judged):
         return "not_met"
+    if any(_prerequisite_erred(check, statuses) for check in evidence.checks):
+        return "unknown"
     if not judged or any(s is None or s == CheckStatus.ERROR for s in judged):
         return "unknown"
     if all(s == CheckStatus.PASS for s in judged):
         return "met"
     return "partly"
+
+
+def _prerequisite_erred(check: str, statuses: Mapping[str, CheckStatus]) -> bool:
+    prerequisite = PREREQUISITES.get(check)
+    return prerequisite is not None and statuses.get(prerequisite) == CheckStatus.ERROR
 
 
 def verdicts(statuses: Mapping[str, CheckStatus]) -> dict[str, Verdict]:
@@ -111,7 +129,8 @@ def checks_for(criterion_key: str) -> tuple[str, ...]:
 
 def _validate() -> None:
     # Fail at import, not in production, when the table names a check the registry lacks.
-    unknown = {c for e in EVIDENCE for c in e.checks} - set(BY_KEY)
+    named = {c for e in EVIDENCE for c in e.checks} | {*PREREQUISITES, *PREREQUISITES.values()}
+    unknown = named - set(BY_KEY)
     if unknown or NOT_SCORED - set(BY_KEY):
         raise ImportError(f"audits.scoring names unknown checks: {sorted(unknown)}")
 

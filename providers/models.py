@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from portal.publishing import Publishable, PublishableQuerySet
 
-from .domains import validate_domain_name
+from .domains import validate_dkim_selectors, validate_domain_name
 
 
 class ServiceKind(models.TextChoices):
@@ -276,6 +276,14 @@ class ServiceDomain(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         self.name = self.name.strip().rstrip(".").lower()
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # Selectors are DNS labels (RFC 6376 3.1); checked here rather than as a field validator,
+        # which would need a migration for no change in the database.
+        try:
+            validate_dkim_selectors(self.dkim_selectors)
+        except ValidationError as exc:
+            raise ValidationError({"dkim_selectors": exc}) from exc
 
     @property
     def selector_list(self) -> list[str]:

@@ -25,9 +25,12 @@ def test_a_domain_that_no_longer_resolves_finishes_with_errors_or_failures(seede
     run = pipeline.execute(start(with_domain("gone.good.test")), config)
     assert run.state == RunState.DONE
     statuses = dict(run.results.values_list("check_key", "status"))
-    # No MX, no SPF, no DMARC; the MX-based checks have nothing to look at. (DNSSEC and CAA
-    # answer for the signed parent zone, whose denial of the name validates.)
-    assert (statuses["mx"], statuses["spf"], statuses["dmarc"]) == ("fail", "fail", "fail")
+    # No MX, no SPF; the MX-based checks have nothing to look at. (DNSSEC and CAA answer for
+    # the signed parent zone, whose denial of the name validates.) DMARC applies the
+    # organizational domain's policy, as receivers do (RFC 7489 6.6.3).
+    assert (statuses["mx"], statuses["spf"]) == ("fail", "fail")
+    dmarc = run.results.get(check_key="dmarc")
+    assert dmarc.details["policy_domain"] == "good.test" and dmarc.details["inherited"]
     assert statuses["starttls"] == "not_applicable"
     assert run.outcome == Outcome.FAIL
 

@@ -60,18 +60,94 @@ def test_json_audit_gives_the_expected_status_for_every_check(testnet, name):
 
 
 @pytest.mark.parametrize(
-    "bad", ["", "a..b", "x" * 250 + ".com", "https://proton.me/", "192.0.2.1", "localhost"]
+    "bad",
+    [
+        "",
+        "a..b",
+        "x" * 250 + ".com",
+        "https://proton.me/",
+        "192.0.2.1",
+        "localhost",
+        "-bad.org",
+        "a\u200db.org",
+        "printer.local",
+        "router.home.arpa",
+        "corp.internal",
+        "mail.example",
+        "good.test",  # .test only with AUDIT_ALLOW_PRIVATE_NETWORKS
+    ],
 )
 def test_malformed_domains_exit_with_code_2(bad):
-    result = _audit([bad], {})
+    result = _audit([bad], {"AUDIT_ALLOW_PRIVATE_NETWORKS": "false"})
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.strip()
+    assert "Traceback" not in result.stderr
 
 
-def test_idn_input_is_converted_to_a_labels(testnet):
-    result = _audit(["bücher.test", "--json"], testnet.env)
-    assert json.loads(result.stdout)["domain"] == "xn--bcher-kva.test"
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--dkim-selector", "s_1"], "DKIM selector 's_1'"),
+        (["--dkim-selector", "mail._domainkey"], "without ._domainkey"),
+        (["--dkim-selector", "a..b"], "empty label"),
+        (["--mx", "mx.onion"], "special-use"),
+        (["--wkd-address", "alice"], "not a mail address"),
+    ],
+)
+def test_malformed_options_exit_with_code_2(testnet, args, message):
+    result = _audit(["good.test", *args], testnet.env)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_idn_input_is_converted_to_a_labels_and_the_change_is_said(testnet):
+    result = _audit(["BÜCHER.test", "--json"], testnet.env)
+    report = json.loads(result.stdout)
+    assert report["domain"] == "xn--bcher-kva.test"
+    assert report["domain_unicode"] == "bücher.test"
+    assert report["names"][0]["changes"] == ["lower-cased the upper-case letters B Ü C H E R"]
+    assert "Auditing bücher.test (xn--bcher-kva.test)" in result.stderr
+    assert "'BÜCHER.test' is audited as bücher.test (xn--bcher-kva.test)" in result.stderr
+
+
+def test_the_table_shows_the_u_label_and_the_a_label(testnet):
+    lines = _audit(["bücher.test", "--mx", "mx.good.test"], testnet.env).stdout.splitlines()
+    assert lines[0] == "Domain: bücher.test (xn--bcher-kva.test)"
+    caa = next(line for line in lines if line.startswith("caa "))
+    assert "bücher.test (xn--bcher-kva.test)" in caa
+
+
+def test_without_a_submission_host_it_is_discovered(testnet):
+    result = _audit(["discover.test", "--json"], testnet.env)
+    by_check = {r["check"]: r for r in json.loads(result.stdout)["results"]}
+    submission = by_check["smtps_submission"]
+    assert submission["status"] == "pass", submission
+    assert submission["details"]["discovery"]["method"] == "srv"
+    assert by_check["wkd"]["status"] == "pass"
+    assert by_check["wkd"]["details"]["method"] == "advanced"
+
+
+def test_a_failed_mx_lookup_makes_the_mail_checks_errors_not_no_mail(testnet):
+    lines = _audit(["servfail.test"], testnet.env).stdout.splitlines()
+    for check in ("mta_sts", "dane", "starttls", "tls_mail"):
+        row = next(i for i, line in enumerate(lines) if line.startswith(f"{check} "))
+        assert " error " in lines[row], lines[row]
+        assert "could not determine the MX hosts" in lines[row + 1]
+
+
+def test_help_says_which_hosts_are_discovered_and_how():
+    text = _audit(["--help"], {}).stdout
+    for phrase in (
+        "_submissions._tcp",
+        "_submission._tcp",
+        "smtp.<domain>",
+        "openpgpkey.<domain>",
+        "MX records",
+        "Must be given: DOMAIN only",
+    ):
+        assert phrase in text, phrase
 
 
 def test_table_lists_the_reasons_under_each_failed_check(testnet):

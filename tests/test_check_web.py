@@ -10,7 +10,7 @@ from audits.checks.csp_parser import parse_csp, script_verdict
 from audits.checks.expect_ct import check_expect_ct
 from audits.checks.hsts_parser import HstsSyntaxError, parse_hsts
 from audits.checks.result import CheckStatus
-from audits.checks.sri_parser import subresources
+from audits.checks.sri_parser import parse_page, subresources
 from audits.checks.web import (
     check_csp,
     check_hsts,
@@ -20,6 +20,7 @@ from audits.checks.web import (
     judge_csp,
     judge_hsts,
     judge_sri,
+    site,
 )
 from tests import netutil
 from tests.testnet.zones import DOMAINS
@@ -140,16 +141,83 @@ def test_sri_parser_finds_scripts_and_stylesheets_only():
     assert found[0].has_valid_integrity and not found[1].has_valid_integrity
 
 
-def test_sri_verdicts_tell_cross_origin_from_same_origin():
-    page = "https://www.example.org/"
-    same = '<script src="/app.js"></script>'
-    cross = '<script src="https://cdn.example/app.js"></script>'
-    good = '<script src="https://cdn.example/app.js" integrity="sha256-AAAA"></script>'
-    bogus = '<script src="https://cdn.example/app.js" integrity="md5-AAAA"></script>'
-    assert judge_sri(same, page)[0] == "warn"
-    assert judge_sri(cross, page)[0] == "fail"
-    assert judge_sri(good, page)[0] == "pass"
-    assert judge_sri(bogus, page)[0] == "fail"
+def test_sri_parser_counts_preloads_of_scripts_and_styles():
+    html = (
+        '<link rel="modulepreload" href="/m.js"><link rel="preload" as="script" href="/p.js">'
+        '<link rel="preload" as="style" href="/p.css">'
+        '<link rel="preload" as="font" href="/f.woff2">'
+    )
+    assert [(r.kind, r.url) for r in subresources(html)] == [
+        ("script", "/m.js"),
+        ("script", "/p.js"),
+        ("stylesheet", "/p.css"),
+    ]
+
+
+def test_sri_parser_keeps_the_first_base_href():
+    page = parse_page('<base href="https://cdn.example/"><base href="/x/"><script src="a.js">')
+    assert page.base == "https://cdn.example/"
+
+
+PAGE = "https://www.example.org/"
+
+
+@pytest.mark.parametrize(
+    ("html", "status"),
+    [
+        # Same origin, and same site (another host of example.org): outside the criterion.
+        ('<script src="/app.js"></script>', "pass"),
+        ('<script src="https://static.example.org/app.js"></script>', "pass"),
+        ('<link rel="stylesheet" href="//example.org/a.css">', "pass"),
+        # Another registrable domain: "external domains".
+        ('<script src="https://cdn.example/app.js"></script>', "fail"),
+        ('<link rel="stylesheet" href="https://example.org.cdn.example/a.css">', "fail"),
+        ('<script src="https://cdn.example/app.js" integrity="sha256-AAAA"></script>', "pass"),
+        ('<script src="https://cdn.example/app.js" integrity="md5-AAAA"></script>', "fail"),
+        # A relative URL under a <base> on another domain loads from that domain.
+        ('<base href="https://cdn.example/"><script src="app.js"></script>', "fail"),
+        # Nothing from any domain: the criterion's condition does not arise, so it is met.
+        ("<p>no scripts</p><script>inline()</script>", "pass"),
+        ('<script src="data:text/javascript,1"></script>', "pass"),
+    ],
+)
+def test_sri_fails_only_for_external_domains(html, status):
+    assert judge_sri(html, PAGE)[0] == status
+
+
+def test_sri_lists_same_site_resources_without_integrity_as_information():
+    html = '<script src="/app.js"></script><script src="https://cdn.example/x.js"></script>'
+    status, _, details = judge_sri(html, PAGE)
+    assert status == "fail"
+    assert details["missing_external"] == ["https://cdn.example/x.js"]
+    assert details["same_site_without_integrity"] == ["https://www.example.org/app.js"]
+
+
+def test_sri_public_suffixes_are_not_one_site():
+    # github.io is a public suffix: two users' pages there are two sites (and two operators).
+    html = '<script src="https://other.github.io/x.js"></script>'
+    assert judge_sri(html, "https://mine.github.io/")[0] == "fail"
+    assert site("https://a.b.example.co.uk/") == "example.co.uk"
+    assert site("https://192.0.2.1:8443/") == "192.0.2.1" and site("data:,x") is None
+
+
+def test_sri_passes_a_page_that_loads_nothing(testnet):
+    result = check_sri(
+        "bare.scope.test", resolve=netutil.resolver(testnet), config=netutil.config(testnet)
+    )
+    assert result.status == "pass" and result.details["resources"] == 0
+
+
+def test_sri_on_the_test_network_names_what_it_judged(testnet):
+    resolve, config = netutil.resolver(testnet), netutil.config(testnet)
+    same = check_sri("same.scope.test", resolve=resolve, config=config)
+    assert same.status == "pass" and same.details["missing_external"] == []
+    assert "https://static.scope.test/lib.js" in same.details["same_site_without_integrity"]
+    cross = check_sri("cross.scope.test", resolve=resolve, config=config)
+    assert cross.details["missing_external"] == ["https://cdn.elsewhere.test/lib.js"]
+    signed = check_sri("signed.scope.test", resolve=resolve, config=config)
+    assert signed.details["external"] == ["https://cdn.elsewhere.test/lib.js"]
+    assert signed.details["missing_external"] == []
 
 
 def test_expect_ct_is_reported_as_deprecated():

@@ -88,11 +88,37 @@ def test_reset_is_an_error(testnet):
         )
 
 
-def test_unresolvable_name_is_a_dns_error(testnet):
+def test_a_name_without_an_address_is_no_address(testnet):
     with pytest.raises(HttpError) as raised:
         fetch(
             "https://nothing.weak.test/",
             resolve=netutil.resolver(testnet),
             config=netutil.config(testnet),
         )
+    assert raised.value.kind == "no_address"
+
+
+def test_a_failed_lookup_is_a_dns_error_not_an_absence(testnet):
+    # NXDOMAIN inside broken.test is bogus: the validating resolver answers SERVFAIL.
+    with pytest.raises(HttpError) as raised:
+        fetch(
+            "https://nothing.broken.test/",
+            resolve=netutil.resolver(testnet),
+            config=netutil.config(testnet),
+        )
     assert raised.value.kind == "dns"
+
+
+def test_an_idn_host_is_resolved_and_named_by_its_a_label(testnet):
+    asked: list[str] = []
+    real = netutil.resolver(testnet)
+
+    def resolve(name: str) -> list[str]:
+        asked.append(name)
+        return real(name)
+
+    response = fetch(
+        "https://xn--strae-oqa.discover.test/", resolve=resolve, config=netutil.config(testnet)
+    )
+    assert response.status == 200 and response.text == "straße\n"
+    assert asked == ["xn--strae-oqa.discover.test"]

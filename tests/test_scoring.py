@@ -114,3 +114,22 @@ def test_the_criteria_app_sees_the_scoring_table():
     assert checks_for("dane") == ("dane",)
     assert checks_for("no-tls-errors") == ("tls_web", "tls_mail")
     assert checks_for("zero-access-at-rest") == ()
+
+
+MTA_STS = next(e for e in EVIDENCE if e.criterion == "mta-sts-tls-rpt")
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        # The MX lookup failed: "MTA-STS not applicable" was never really checked.
+        ({"mx": E, "mta_sts": NA, "tls_rpt": P}, "unknown"),
+        ({"mx": E, "mta_sts": P, "tls_rpt": P}, "unknown"),
+        # A failure found anyway still decides.
+        ({"mx": E, "mta_sts": F, "tls_rpt": P}, "not_met"),
+        # A null MX (info) is an answer: the criterion follows TLS-RPT alone.
+        ({"mx": INFO, "mta_sts": NA, "tls_rpt": P}, "met"),
+    ],
+)
+def test_an_error_in_a_prerequisite_leaves_its_dependents_unknown(statuses, expected):
+    assert verdict(MTA_STS, statuses) == expected

@@ -1,9 +1,15 @@
 """`mta_sts`: SMTP MTA Strict Transport Security (RFC 8461).
 
 The `_mta-sts` TXT record (3.1), the policy fetched from https://mta-sts.<domain>/.well-known/
-mta-sts.txt with a valid certificate, no redirect followed and at most 64 KiB (3.3), its syntax
-(3.2), its mode (enforce passes, testing warns, none fails), and every MX host matched by an `mx:`
-pattern (4.1).
+mta-sts.txt with a valid certificate, no redirect followed and at most 64 KiB (3.3), served as
+text/plain (3.2: MUST), its syntax (3.2), its mode, and every MX host matched by an `mx:` pattern
+(4.1).
+
+The criterion asks for "a valid MTA-STS ... policy", so validity is what fails: mode enforce and
+testing both pass (testing is a valid mode, 5), and so does a short max_age (3.2 sets only a
+maximum); both are noted in `notes`. Mode none fails: it is how a domain withdraws its policy
+(5: senders treat the domain "as though it does not have any active policy"). A policy that
+does not match every MX host fails too: it is not a valid policy for this domain's mail.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from audits.checks.mta_sts_parser import (
+    StsPolicy,
     StsSyntaxError,
     is_sts_record,
     mx_matches,
@@ -28,7 +35,7 @@ from audits.net.guard import ForbiddenAddress
 from audits.net.http import HttpError, fetch
 
 MAX_POLICY_BYTES = 64 * 1024  # 3.3: senders may refuse larger policies; we cap reads there
-MIN_SANE_MAX_AGE = 86400  # 3.2 recommends weeks; under a day makes the policy all but useless
+MIN_SANE_MAX_AGE = 86400  # 3.2 expects weeks; under a day is noted, as it is still valid
 
 
 def check_mta_sts(
@@ -106,21 +113,32 @@ def check_mta_sts(
         details["message"] = str(exc)
         return result(CheckStatus.FAIL, _("The MTA-STS policy is invalid."))
     details.update(mode=policy.mode, mx_patterns=list(policy.mx), max_age=policy.max_age)
+    status, summary, found = judge_policy(policy, hosts, content_type)
+    details.update(found)
+    return result(status, summary)
 
+
+def judge_policy(
+    policy: StsPolicy, hosts: list[str], content_type: str
+) -> tuple[CheckStatus, Any, dict[str, Any]]:
+    """A parsed policy, as served, for these MX hosts: (status, summary, details to add)."""
     uncovered = [h for h in hosts if not any(mx_matches(p, h) for p in policy.mx)]
-    details["uncovered_mx"] = uncovered
-    if policy.mode == "none":
-        return result(CheckStatus.FAIL, _('The MTA-STS policy mode is "none".'))
-    if uncovered:
-        return result(CheckStatus.FAIL, _("The MTA-STS policy does not cover every MX host."))
-    warnings = []
-    if policy.mode == "testing":
-        warnings.append("mode is testing")
-    if policy.max_age < MIN_SANE_MAX_AGE:
-        warnings.append(f"max_age {policy.max_age} is under a day")
+    found: dict[str, Any] = {"uncovered_mx": uncovered, "media_type": content_type or None}
     if content_type != "text/plain":
-        warnings.append(f"media type {content_type or 'missing'} instead of text/plain")
-    details["warnings"] = warnings
-    if warnings:
-        return result(CheckStatus.WARN, _("MTA-STS is published but not fully enforced."))
-    return result(CheckStatus.PASS, _("MTA-STS is enforced and covers every MX host."))
+        # 3.2: the media type MUST be text/plain, and senders SHOULD refuse others (so that a
+        # user-uploaded file on a shared host cannot pose as a policy).
+        found["message"] = f"served as {content_type or 'no media type'}, not text/plain"
+        return CheckStatus.FAIL, _("The MTA-STS policy is invalid."), found
+    if policy.mode == "none":
+        return CheckStatus.FAIL, _('The MTA-STS policy mode is "none".'), found
+    if uncovered:
+        return CheckStatus.FAIL, _("The MTA-STS policy does not cover every MX host."), found
+    notes = []
+    if policy.mode == "testing":
+        notes.append("mode is testing: senders report failures but still deliver")
+    if policy.max_age < MIN_SANE_MAX_AGE:
+        notes.append(f"max_age {policy.max_age} is under a day")
+    found["notes"] = notes
+    if policy.mode == "testing":
+        return CheckStatus.PASS, _("MTA-STS is published but not fully enforced."), found
+    return CheckStatus.PASS, _("MTA-STS is enforced and covers every MX host."), found

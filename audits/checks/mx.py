@@ -1,7 +1,8 @@
 """The `mx` check: MX present and resolvable (RFC 5321 5.1), null MX (RFC 7505), no CNAME targets.
 
-Also home of `mx_hosts` / `is_null_mx`, which the other mail checks use to find their targets
-and to become not_applicable for a domain that accepts no mail.
+Also home of `lookup_mx` / `is_null_mx`, which the other mail checks use to find their targets
+and to become not_applicable for a domain that accepts no mail. A failed MX lookup is never
+"accepts no mail": audits/runner.py then reports the checks that need the hosts as errors.
 """
 
 from __future__ import annotations
@@ -106,11 +107,16 @@ def check_mx(domain: str, dns: Resolver, config: NetConfig) -> CheckResult:
         except DnsError as exc:
             hosts.append({"host": host, "addresses": [], "cname": None, "error": str(exc)})
     details = {"records": records, "hosts": hosts}
-    unresolvable = [h["host"] for h in hosts if not h["addresses"]]
+    # A host whose lookup failed is unknown, not "without an address" (a failure is no absence).
+    failed = [f"{h['host']}: {h['error']}" for h in hosts if "error" in h]
+    unresolvable = [h["host"] for h in hosts if not h["addresses"] and "error" not in h]
     aliases = [h["host"] for h in hosts if h["cname"]]
     if unresolvable:
         summary = _("Some MX hosts do not resolve to an address.")
         return result(CheckStatus.FAIL, summary, {**details, "unresolvable": unresolvable})
+    if failed:
+        summary = _("Some MX hosts could not be looked up.")
+        return result(CheckStatus.ERROR, summary, {**details, "errors": failed})
     if aliases:
         summary = _("Some MX hosts are CNAME aliases, which RFC 5321 forbids.")
         return result(CheckStatus.WARN, summary, {**details, "cname_hosts": aliases})

@@ -29,9 +29,20 @@ def zbase32(data: bytes) -> str:
     return "".join(_ZBASE32[(value >> shift) & 31] for shift in range(total - 5, -1, -5))
 
 
+# Only A-Z: str.lower() would also fold non-ASCII letters (the Kelvin sign K becomes an ASCII k,
+# İ becomes i plus a combining dot), giving a hash no WKD server computed.
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def ascii_lower(text: str) -> str:
+    """`text` with the ASCII letters A-Z lower-cased and every other character as it is."""
+    return text.translate(_ASCII_LOWER)
+
+
 def wkd_hash(local_part: str) -> str:
-    """The WKD hashed user id: z-base-32 of SHA-1 over the lower-cased local part."""
-    digest = hashlib.sha1(local_part.lower().encode("utf-8"), usedforsecurity=False).digest()
+    """The WKD hashed user id (draft-koch-openpgp-webkey-service section 3.1): z-base-32 of the
+    SHA-1 over the UTF-8 local part, its ASCII upper-case letters mapped to lower case."""
+    digest = hashlib.sha1(ascii_lower(local_part).encode("utf-8"), usedforsecurity=False).digest()
     return zbase32(digest)
 
 

@@ -5,7 +5,12 @@ The check evaluates the domain's policy the way a receiver would, but for no par
 lookup count the worst case a receiver can meet. Include loops, more than 10 DNS-querying terms
 (RFC 7208 4.6.4, nested include/redirect counted), more than 2 void lookups and syntax errors
 all end in permerror, which the check reports as fail. The `all` that ends evaluation decides
-the verdict: -all pass, ~all warn, ?all / +all / none at all fail.
+the rest, by the criterion's words ("Valid SPF ... records"): -all and ~all pass, since both are
+valid policies that say unlisted hosts are not authorized (~all, softfail, "probably not": RFC
+7208 8.5; with DMARC enforcing, it is the common advice, so rejection waits for DKIM); ~all is
+noted in `notes`, nothing more. ?all and a record without `all` give neutral, which receivers
+MUST treat exactly as no SPF record (8.2), and +all authorizes every host: as a policy, neither
+says anything, so both fail. `ptr` warns: RFC 7208 5.5 says it SHOULD NOT be used.
 
 With an `ip`, the evaluator is a full check_host() (used by the OpenSPF suite tests).
 """
@@ -363,13 +368,18 @@ def check_spf(domain: str, dns: Resolver, config: NetConfig) -> CheckResult:
     if evaluation.result == "fail" and uses_ptr:
         summary = _("SPF ends in -all but uses the ptr mechanism, which RFC 7208 5.5 discourages.")
         return _result(domain, CheckStatus.WARN, summary, details, started)
+    if evaluation.result == "softfail" and uses_ptr:
+        summary = _("SPF is valid but uses the ptr mechanism, which RFC 7208 5.5 discourages.")
+        return _result(domain, CheckStatus.WARN, summary, details, started)
     if evaluation.result == "fail":
         return _result(
             domain, CheckStatus.PASS, _("SPF is valid and ends in -all."), details, started
         )
     if evaluation.result == "softfail":
+        # Valid, so it meets "valid SPF records"; the choice of ~all over -all is only noted.
+        details["notes"] = ["ends in ~all (soft fail): receivers mark, not reject, unlisted hosts"]
         summary = _("SPF is valid but ends in ~all (soft fail): unlisted senders are not rejected.")
-        return _result(domain, CheckStatus.WARN, summary, details, started)
+        return _result(domain, CheckStatus.PASS, summary, details, started)
     summary = _("SPF does not reject unlisted senders (?all, +all or no all).")
     return _result(domain, CheckStatus.FAIL, summary, details, started)
 

@@ -46,7 +46,11 @@ def check_starttls(
         try:
             address = guarded_addresses(host, resolve, config)[0]
             probe = smtp.probe_starttls(host, address, port, config)
-        except (ConnectionProblem, ForbiddenAddress) as exc:
+        except ForbiddenAddress as exc:
+            # The SSRF guard's refusal has its own reason: the host resolved, to a non-public
+            # address, which is neither "could not be resolved" nor a verdict on the server.
+            return {"host": host, "status": CheckStatus.ERROR, "refused": True, "message": str(exc)}
+        except ConnectionProblem as exc:
             return {"host": host, "status": CheckStatus.ERROR, "message": str(exc)}
         status, message = judge_probe(probe)
         return {"host": host, "address": address, "status": status, "message": message}

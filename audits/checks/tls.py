@@ -5,10 +5,18 @@ accepts any of them fails. RFC 9325 (BCP 195) 4.2 recommends forward-secret AEAD
 finite-field DH groups of at least 2048 bits: a server that accepts a suite without them fails. The
 certificate must verify for the name (RFC 6125) against the public roots plus AUDIT_CA_BUNDLE.
 Every address of a host is scanned (up to MAX_ADDRESSES_PER_HOST) with sslyze (net/tls_scan).
+
+One result is evidence for three criteria with different words (audits/scoring.py), so besides
+the overall status (every defect fails: "No TLS errors or vulnerabilities ... certificate related
+errors and weak DH parameters") the details carry one status per ASPECT, judged by the words of
+the criterion that aspect answers (see `aspects`): `versions` ("a server suite preference of TLS
+1.2 or later and a plan for RFC8996"), `suites` ("a server suite preference ... for strong cipher
+suites which support forward secrecy and authenticated encryption"), `dh` and `certificate`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -127,6 +135,58 @@ def judge_server(server: ServerTls) -> tuple[CheckStatus, list[str]]:
     return CheckStatus.PASS, []
 
 
+ASPECTS = ("versions", "suites", "dh", "certificate")
+
+
+def aspects(server: ServerTls) -> dict[str, CheckStatus]:
+    """One status per aspect of a server's TLS, each within the words of its criterion.
+
+    - versions: neither TLS 1.2 nor 1.3, or SSL 2/3 (RFC 6176, 7568: MUST NOT), fails; TLS 1.0
+      or 1.1 beside 1.2+ warns only: the criterion wants 1.2+ and "a plan for RFC8996", and a
+      plan cannot be seen from outside, so accepting them is not yet a failure of its words.
+    - suites: no forward-secret AEAD suite in TLS 1.2/1.3 fails; weaker 1.2 suites accepted
+      beside strong ones warn: the criterion asks for a server PREFERENCE for strong suites,
+      which a list of accepted suites does not show (sslyze reports no server order).
+    - dh: a finite-field group under 2048 bits fails (Logjam, RFC 9325 4.1).
+    - certificate: not valid for the name fails; not fetched is an error.
+    A server that could not be scanned, or a version that could not be tested, is an error.
+    """
+    if server.connection_error:
+        return dict.fromkeys(ASPECTS, CheckStatus.ERROR)
+    accepted = server.accepted_versions
+    modern = [v for v in MODERN_VERSIONS if v in accepted]
+    if any(v in accepted for v in ("SSLv2", "SSLv3")) or not (
+        modern or any(v in server.untested_versions for v in MODERN_VERSIONS)
+    ):
+        versions = CheckStatus.FAIL
+    elif server.untested_versions:
+        versions = CheckStatus.ERROR
+    elif server.legacy_versions:
+        versions = CheckStatus.WARN
+    else:
+        versions = CheckStatus.PASS
+    strong = [
+        s for s in server.suites if s.version in MODERN_VERSIONS and s.forward_secret and s.aead
+    ]
+    if not strong:
+        untested = any(v in server.untested_versions for v in MODERN_VERSIONS)
+        suites = CheckStatus.ERROR if untested else CheckStatus.FAIL
+    elif server.modern_suites_without_fs_or_aead:
+        suites = CheckStatus.WARN
+    else:
+        suites = CheckStatus.PASS
+    if not server.certificate_checked:
+        certificate = CheckStatus.ERROR
+    else:
+        certificate = CheckStatus.PASS if server.certificate_valid else CheckStatus.FAIL
+    return {
+        "versions": versions,
+        "suites": suites,
+        "dh": CheckStatus.FAIL if server.weak_dh_suites else CheckStatus.PASS,
+        "certificate": certificate,
+    }
+
+
 def _server_details(server: ServerTls) -> dict[str, Any]:
     status, problems = judge_server(server)
     details: dict[str, Any] = {
@@ -135,6 +195,7 @@ def _server_details(server: ServerTls) -> dict[str, Any]:
         "port": server.port,
         "status": status.value,
         "problems": problems,
+        "aspects": {name: found.value for name, found in aspects(server).items()},
     }
     if server.connection_error:
         return details
@@ -201,7 +262,14 @@ def _check(
         CheckStatus.FAIL: _("TLS configuration has defects."),
         CheckStatus.ERROR: _("TLS could not be tested on every host."),
     }
-    return per_host_result(check, hosts, servers, summaries, started)
+    result = per_host_result(check, hosts, servers, summaries, started)
+    # Per aspect, the worst over every host; a host that could not even be resolved has no
+    # aspects, so each of them is unknown (error) there.
+    overall = {
+        name: worst(CheckStatus(s.get("aspects", {}).get(name, "error")) for s in servers).value
+        for name in ASPECTS
+    }
+    return dataclasses.replace(result, details={**result.details, "aspects": overall})
 
 
 def check_tls_web(web_host: str | None, *, resolve: Resolve, config: NetConfig) -> CheckResult:

@@ -126,6 +126,10 @@ class DnsResolver:
         return found
 
     def query(self, name: str, rdtype: str, *, check_disabled: bool = False) -> Answer:
+        if not name.isascii():
+            # dnspython would encode a Unicode name with IDNA2003 (ß -> ss: another domain).
+            # Names reach the resolver as A-labels (providers.domains.normalise_name).
+            raise DnsError(f"{name!r} is not in A-label form; it was not looked up.")
         try:
             qname = dns.name.from_text(name)
         except dns.exception.DNSException as exc:

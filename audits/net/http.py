@@ -33,7 +33,8 @@ class HttpError(Exception):
 
     def __init__(self, message: str, *, kind: str = "network") -> None:
         super().__init__(message)
-        # "dns", "connect", "tls", "timeout", "network": lets checks tell "absent" from "broken".
+        # "dns" (the lookup failed), "no_address" (the name has none), "connect", "tls",
+        # "timeout", "network": lets checks tell "absent" from "broken" from "unknown".
         self.kind = kind
 
 
@@ -118,14 +119,15 @@ def _fetch_once(
     parsed = httpx.URL(url)
     if parsed.scheme not in _DEFAULT_PORTS or not parsed.host:
         raise HttpError(f"not an http(s) URL: {url}", kind="network")
-    name = parsed.host
+    # raw_host: the A-label form. `host` is decoded to U-labels, which no resolver should see.
+    name = parsed.raw_host.decode("ascii")
     standard_port = parsed.port or _DEFAULT_PORTS[parsed.scheme]
     try:
         addresses = resolve(name)
     except Exception as exc:  # any resolver failure means "no address", whatever its type
         raise HttpError(f"could not resolve {name}: {exc}", kind="dns") from exc
     if not addresses:
-        raise HttpError(f"{name} has no address", kind="dns")
+        raise HttpError(f"{name} has no address", kind="no_address")
     address = addresses[0]
     # The guard sees the exact address we are about to connect to (no second lookup by httpx).
     ensure_public(address, allow_private=config.allow_private_networks)

@@ -329,7 +329,7 @@ GOOD = Zone(
 _WEAK_HOME = content.homepage(
     "weak.test",
     with_integrity=False,
-    extra_head='<script src="https://cdn.weak.test/lib.js"></script>\n'
+    extra_head='<script src="https://cdn.weakcdn.test/lib.js"></script>\n'
     "<script>document.title += '';</script>\n",
 )
 _WEAK_SITE = Site(
@@ -495,7 +495,7 @@ DOMAINS: tuple[Domain, ...] = (
         expect={
             "dnssec": "fail",  # insecure: no AD, but not bogus
             "mx": "warn",  # mx2.weak.test is a CNAME
-            "spf": "warn",  # ~all
+            "spf": "pass",  # ~all: valid (the criterion asks for "valid" SPF)
             "dmarc": "fail",  # p=none
             "dkim": "warn",  # RSA-1024
             "mta_sts": "fail",  # no record
@@ -508,7 +508,7 @@ DOMAINS: tuple[Domain, ...] = (
             "tls_mail": "fail",  # the same on the MX
             "hsts": "fail",
             "csp": "fail",
-            "sri": "fail",  # scripts/styles without integrity, one cross-origin
+            "sri": "fail",  # a script from another domain (weakcdn.test) without integrity
             "https_redirect": "fail",  # http answers 200
             "wkd": "fail",  # no openpgpkey host, no direct method
         },
@@ -807,4 +807,152 @@ DOMAINS = (
         expect={"smtps_submission": "not_applicable"},
         notes=("SRV target '.' for both submission services.",),
     ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Appended: checks judged by their criterion's words (tests/test_check_scope.py has the rest).
+# scope.test holds one case per sub-domain:
+# - SRI "if loading things from external domains": same-site resources without integrity pass
+#   (same.scope.test), an external script without it fails (cross.), with it passes (signed.),
+#   and a page that loads nothing passes (bare.).
+# - "A valid MTA-STS policy": mode testing is valid (testing.), a policy served as text/html is
+#   not (RFC 8461 3.2: the media type MUST be text/plain) (html.).
+# - "Valid SPF records": ~all is valid (soft.), ptr is discouraged (RFC 7208 5.5) (softptr.).
+SCOPE_LIB_JS = "window.lib = true;\n"
+_SCOPE_EXTERNAL = "https://cdn.elsewhere.test/lib.js"
+SCOPE_POLICY_TESTING = content.mta_sts_policy("testing", ["mx.scope.test"], 604800)
+SCOPE_POLICY_ENFORCE = content.mta_sts_policy("enforce", ["mx.scope.test"], 604800)
+
+
+def _scope_home(title: str, extra_head: str, with_integrity: bool = False) -> Page:
+    body = content.homepage(title, with_integrity=with_integrity, extra_head=extra_head)
+    return Page("/", body, content_type="text/html; charset=utf-8")
+
+
+def _scope_site(*pages: Page) -> Https:
+    return Https(Site((*pages, *_STATIC_PAGES)))
+
+
+SCOPE = Zone(
+    name="scope.test",
+    index=5,
+    signing=Signing.UNSIGNED,
+    hosts=(
+        Host(
+            ("same",),
+            10,
+            (
+                _scope_site(
+                    # /static/* without integrity, and a script from a sibling host of the site.
+                    _scope_home(
+                        "same", '<script src="https://static.scope.test/lib.js"></script>\n'
+                    )
+                ),
+            ),
+        ),
+        Host(
+            ("cross",),
+            11,
+            (_scope_site(_scope_home("cross", f'<script src="{_SCOPE_EXTERNAL}"></script>\n')),),
+        ),
+        Host(
+            ("signed",),
+            12,
+            (
+                _scope_site(
+                    _scope_home(
+                        "signed",
+                        f'<script src="{_SCOPE_EXTERNAL}" integrity="{content.sri(SCOPE_LIB_JS)}"'
+                        ' crossorigin="anonymous"></script>\n',
+                    )
+                ),
+            ),
+        ),
+        Host(
+            ("bare",),
+            13,
+            (
+                _scope_site(
+                    Page(
+                        "/",
+                        "<!doctype html>\n<title>bare</title><script>1;</script><p>bare</p>\n",
+                        content_type="text/html; charset=utf-8",
+                    )
+                ),
+            ),
+        ),
+        Host(
+            ("mta-sts.testing",),
+            20,
+            (Https(Site((Page("/.well-known/mta-sts.txt", SCOPE_POLICY_TESTING),))),),
+        ),
+        Host(
+            ("mta-sts.html",),
+            21,
+            (
+                Https(
+                    Site(
+                        (
+                            Page(
+                                "/.well-known/mta-sts.txt",
+                                SCOPE_POLICY_ENFORCE,
+                                content_type="text/html; charset=utf-8",
+                            ),
+                        )
+                    )
+                ),
+            ),
+        ),
+    ),
+    records=(
+        txt("_mta-sts.testing", "v=STSv1; id=1"),
+        txt("_mta-sts.html", "v=STSv1; id=1"),
+        txt("soft", "v=spf1 ip4:192.0.2.0/24 ~all"),
+        txt("softptr", "v=spf1 ptr ~all"),
+    ),
+)
+
+ZONES = (*ZONES, SCOPE)
+
+DOMAINS = (
+    *DOMAINS,
+    Domain(
+        "same.scope.test",
+        web="same.scope.test",
+        expect={"sri": "pass"},
+        notes=("Same-origin and same-site scripts and styles without integrity.",),
+    ),
+    Domain(
+        "cross.scope.test",
+        web="cross.scope.test",
+        expect={"sri": "fail"},
+        notes=("A script from another registrable domain without integrity.",),
+    ),
+    Domain(
+        "signed.scope.test",
+        web="signed.scope.test",
+        expect={"sri": "pass"},
+        notes=("A script from another registrable domain with integrity.",),
+    ),
+    Domain(
+        "bare.scope.test",
+        web="bare.scope.test",
+        expect={"sri": "pass"},
+        notes=("Nothing loaded from any domain (an inline script only).",),
+    ),
+    Domain(
+        "testing.scope.test",
+        mx=("mx.scope.test",),
+        expect={"mta_sts": "pass"},
+        notes=("MTA-STS mode testing: a valid policy.",),
+    ),
+    Domain(
+        "html.scope.test",
+        mx=("mx.scope.test",),
+        expect={"mta_sts": "fail"},
+        notes=("MTA-STS policy served as text/html.",),
+    ),
+    Domain("soft.scope.test", expect={"spf": "pass"}, notes=("SPF ending in ~all.",)),
+    Domain("softptr.scope.test", expect={"spf": "warn"}, notes=("SPF with ptr and ~all.",)),
 )
