@@ -50,7 +50,8 @@ EVIDENCE: tuple[Evidence, ...] = (
     Evidence("smtps-submission", "minimum", ("smtps_submission",)),
     Evidence("hsts", "minimum", ("hsts", "https_redirect")),
     Evidence("sri", "minimum", ("sri",)),
-    Evidence("caa", "best", ("caa",)),
+    # "A CAA Resource Record in addition to DANE support": both, as the criterion says.
+    Evidence("caa", "best", ("caa", "dane")),
     Evidence("csp", "best", ("csp",)),
     Evidence("wkd", "best", ("wkd",)),
 )

@@ -133,3 +133,10 @@ MTA_STS = next(e for e in EVIDENCE if e.criterion == "mta-sts-tls-rpt")
 )
 def test_an_error_in_a_prerequisite_leaves_its_dependents_unknown(statuses, expected):
     assert verdict(MTA_STS, statuses) == expected
+
+
+def test_caa_is_met_only_with_dane_as_its_criterion_says():
+    # "A CAA Resource Record in addition to DANE support".
+    assert verdicts({"caa": CheckStatus.PASS, "dane": CheckStatus.PASS})["caa"] == "met"
+    assert verdicts({"caa": CheckStatus.PASS, "dane": CheckStatus.FAIL})["caa"] == "not_met"
+    assert verdicts({"caa": CheckStatus.PASS})["caa"] == "unknown"

@@ -119,6 +119,14 @@ def _verdict(found: Discovery, attempts: list[dict[str, Any]]) -> tuple[CheckSta
         # A discovery lookup that failed may hide an endpoint: no pass on what we did see.
         return CheckStatus.ERROR, _("The submission host could not be tested.")
     if status is CheckStatus.PASS:
+        if not any(
+            a["tls"] == "implicit" and a["status"] == CheckStatus.PASS.value for a in attempts
+        ):
+            # The criterion asks for SMTPS: implicit TLS (RFC 8314 3.3). STARTTLS is secure too
+            # when it works, but a client can be stripped of it, so it is only partly met.
+            return CheckStatus.WARN, _(
+                "Submission is offered with STARTTLS only, not with implicit TLS (SMTPS)."
+            )
         return status, _("Submission is offered over TLS 1.2 or newer.")
     if attempts:  # every port of a given or guessed host refused the connection
         return (

@@ -503,7 +503,7 @@ DOMAINS: tuple[Domain, ...] = (
             "dane": "fail",  # no TLSA, zone insecure
             "caa": "fail",  # no CAA
             "starttls": "pass",  # offered, and TLS 1.3 is negotiated with a modern client
-            "smtps_submission": "pass",  # STARTTLS on 587
+            "smtps_submission": "warn",  # STARTTLS on 587 only, no implicit TLS (SMTPS)
             "tls_web": "fail",  # TLS 1.0 accepted, CBC suites, a 1024-bit DH group
             "tls_mail": "fail",  # the same on the MX
             "hsts": "fail",
@@ -782,7 +782,7 @@ DOMAINS = (
     ),
     Domain(
         "discover.test",
-        expect={"smtps_submission": "pass", "wkd": "pass"},
+        expect={"smtps_submission": "warn", "wkd": "pass"},
         notes=("SRV: no implicit TLS, STARTTLS on two hosts; WKD policy, advanced method.",),
     ),
     Domain(
