@@ -18,6 +18,7 @@ from portal.admin_support import (
 )
 from portal.snapshots import Part, register_parts
 
+from .domains import InvalidDomain, display_name, normalise_name
 from .models import (
     Feature,
     FeatureChoice,
@@ -45,7 +46,19 @@ class ServiceDownloadInline(PlainTabularInline):
 
 class ServiceDomainInline(PlainTabularInline):
     model = ServiceDomain
-    fields = ("name", "role", "dkim_selectors", "wkd_address", "audit_enabled")
+    fields = ("name", "dns_name", "role", "dkim_selectors", "wkd_address", "audit_enabled")
+    readonly_fields = ("dns_name",)
+
+    @admin.display(description=_("as audited"))
+    def dns_name(self, domain: ServiceDomain) -> str:
+        """Both forms of an internationalised name, "straße.de (xn--strae-oqa.de)": people read
+        the first, DNS and the audit use the second."""
+        if not domain.name:
+            return "–"
+        try:
+            return display_name(normalise_name(domain.name, allow_test=True).ascii)
+        except InvalidDomain as exc:
+            return str(exc)
 
 
 class FeatureValueForm(forms.ModelForm):

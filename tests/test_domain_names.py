@@ -240,3 +240,12 @@ def test_no_module_uses_the_idna2003_codec():
         str(path.relative_to(ROOT)) for path in _sources() if codec.search(path.read_text("utf-8"))
     ]
     assert offenders == []
+
+
+def test_the_admin_shows_an_internationalised_domain_in_both_forms(editor, signed_in):
+    from tests.factories import make_service
+
+    service = make_service()
+    service.domains.create(name="straße.de", role="mail")
+    page = signed_in(editor).get(f"/admin/providers/service/{service.pk}/change/")
+    assert "straße.de (xn--strae-oqa.de)" in page.content.decode()
