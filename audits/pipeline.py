@@ -15,7 +15,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -76,6 +76,18 @@ def plan_service(service: Service) -> list[DomainPlan]:
             wkd_address=domain.wkd_address or None,
         )
         plans.append(DomainPlan(domain.name, domain.role, target, checks))
+    return _discover_submission_if_none_given(plans)
+
+
+def _discover_submission_if_none_given(plans: list[DomainPlan]) -> list[DomainPlan]:
+    """Without a submission host of its own, a service's submission service is found the way
+    mail clients find it (RFC 6186 SRV records, then conventional names) from its mail domain."""
+    if any("smtps_submission" in plan.checks for plan in plans):
+        return plans
+    for index, plan in enumerate(plans):
+        if plan.role == ServiceDomain.Role.MAIL:
+            plans[index] = replace(plan, checks=(*plan.checks, "smtps_submission"))
+            break
     return plans
 
 

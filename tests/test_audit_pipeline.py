@@ -33,6 +33,17 @@ def test_a_plan_gives_each_role_its_checks_and_each_check_once(seeded):
     assert plans["mail"].target.wkd_address == GOOD.wkd_address
 
 
+def test_without_a_submission_domain_the_mail_domain_discovers_one(seeded):
+    service = make_audited_service(GOOD)
+    assert "smtps_submission" not in {
+        c for p in pipeline.plan_service(service) if p.role == "mail" for c in p.checks
+    }
+    service.domains.filter(role="submission").delete()
+    plans = {plan.role: plan for plan in pipeline.plan_service(service)}
+    assert "smtps_submission" in plans["mail"].checks
+    assert plans["mail"].target.submission_host is None  # discovered from SRV or names
+
+
 @pytest.mark.django_db
 def test_a_service_with_no_domains_finishes_empty(seeded):
     from tests.factories import make_published_service
