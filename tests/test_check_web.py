@@ -223,3 +223,19 @@ def test_sri_on_the_test_network_names_what_it_judged(testnet):
 def test_expect_ct_is_reported_as_deprecated():
     result = check_expect_ct("www.good.test")
     assert result.status == CheckStatus.INFO and result.details["deprecated"] is True
+
+
+def test_a_host_without_plain_http_needs_no_redirect(testnet):
+    # same.scope.test serves HTTPS only: port 80 refuses the connection, which is an answer.
+    result = check_https_redirect(
+        "same.scope.test", resolve=netutil.resolver(testnet), config=netutil.config(testnet)
+    )
+    assert result.status == CheckStatus.NOT_APPLICABLE, result.details
+    assert "refused" in result.details["message"].lower()
+
+
+def test_a_host_that_resets_plain_http_is_still_an_error(testnet):
+    result = check_https_redirect(
+        "www.broken.test", resolve=netutil.resolver(testnet), config=netutil.config(testnet)
+    )
+    assert result.status == CheckStatus.ERROR

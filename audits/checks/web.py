@@ -233,7 +233,26 @@ def check_https_redirect(
     for _hop in range(max_hops):
         try:
             response = fetch(url, resolve=resolve, config=config, max_bytes=16 * 1024)
-        except (HttpError, ForbiddenAddress) as exc:
+        except HttpError as exc:
+            if not hops and exc.kind == "refused":
+                # No plain HTTP at all: there is nothing to redirect, and nothing to downgrade to.
+                result = CheckResult(
+                    "https_redirect",
+                    web_host,
+                    CheckStatus.NOT_APPLICABLE,
+                    _("Nothing answers plain HTTP, so no redirect is needed."),
+                    {"message": str(exc), "hops": hops},
+                )
+                return _done(result, started)
+            result = CheckResult(
+                "https_redirect",
+                web_host,
+                CheckStatus.ERROR,
+                _("The plain HTTP site could not be fetched."),
+                {"message": str(exc), "hops": hops},
+            )
+            return _done(result, started)
+        except ForbiddenAddress as exc:
             result = CheckResult(
                 "https_redirect",
                 web_host,

@@ -33,7 +33,8 @@ class HttpError(Exception):
 
     def __init__(self, message: str, *, kind: str = "network") -> None:
         super().__init__(message)
-        # "dns" (the lookup failed), "no_address" (the name has none), "connect", "tls",
+        # "dns" (the lookup failed), "no_address" (the name has none), "refused" (nothing
+        # listens on the port), "connect" (any other connection failure), "tls",
         # "timeout", "network": lets checks tell "absent" from "broken" from "unknown".
         self.kind = kind
 
@@ -184,10 +185,19 @@ def _fetch_once(
     except httpx.TimeoutException as exc:
         raise HttpError(f"timed out fetching {url}", kind="timeout") from exc
     except httpx.ConnectError as exc:
-        kind = "tls" if _is_tls_error(exc) else "connect"
+        kind = "tls" if _is_tls_error(exc) else "refused" if _is_refused(exc) else "connect"
         raise HttpError(f"could not connect to {url} ({address}): {exc}", kind=kind) from exc
     except httpx.HTTPError as exc:
         raise HttpError(f"fetching {url} failed: {exc}", kind="network") from exc
+
+
+def _is_refused(exc: BaseException) -> bool:
+    """Nothing listens on the port: an answer about the host, unlike a silence or a reset."""
+    while exc is not None:
+        if isinstance(exc, ConnectionRefusedError) or "connection refused" in str(exc).lower():
+            return True
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
 
 
 def _is_tls_error(exc: BaseException) -> bool:
