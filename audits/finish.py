@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from audits.checks.result import CheckStatus
 from audits.models import Alert, AuditResult, AuditRun, AutomatedEvidence, Outcome, RunState
-from audits.scoring import EVIDENCE, combine, verdicts
+from audits.scoring import EVIDENCE, combine, status_pairs, verdicts
 from criteria.automation import record_automated_verdicts
 from portal.cache import batched_invalidation, invalidate_pages
 
@@ -131,7 +131,11 @@ def record_evidence(run: AuditRun, results: list[AuditResult]) -> None:
     A criterion is assessed when at least one of its checks ran, or when it already has an
     automated assessment (which then follows the new results rather than going stale).
     """
-    statuses = combine((r.check_key, CheckStatus(r.status)) for r in results)
+    statuses = combine(
+        pair
+        for r in results
+        for pair in status_pairs(r.check_key, CheckStatus(r.status), r.details)
+    )
     ran = set(statuses)
     judged = verdicts(statuses)
     previously = set(

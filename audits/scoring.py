@@ -19,9 +19,9 @@ How a verdict is reached, in two steps:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from audits.checks.result import CheckStatus
 from audits.registry import BY_KEY
@@ -35,18 +35,34 @@ class Evidence:
     criterion: str
     level: Level
     checks: tuple[str, ...]
+    # check -> the aspect of its result that this criterion's words speak of (tls_web and
+    # tls_mail judge versions, suites, DH and certificates apart: audits/checks/tls.py ASPECTS).
+    aspects: Mapping[str, str] = field(default_factory=dict)
+
+    def status_key(self, check: str) -> str:
+        aspect = self.aspects.get(check)
+        return f"{check}.{aspect}" if aspect else check
 
 
 EVIDENCE: tuple[Evidence, ...] = (
     Evidence("dnssec", "minimum", ("dnssec",)),
     # "No TLS errors or vulnerabilities": the web host and every MX.
     Evidence("no-tls-errors", "minimum", ("tls_web", "tls_mail")),
-    Evidence("strong-cipher-suites", "minimum", ("tls_web", "tls_mail")),
+    # "A server suite preference ... for strong cipher suites": the suites, not every TLS defect.
+    Evidence(
+        "strong-cipher-suites",
+        "minimum",
+        ("tls_web", "tls_mail"),
+        aspects={"tls_web": "suites", "tls_mail": "suites"},
+    ),
     Evidence("mta-sts-tls-rpt", "minimum", ("mta_sts", "tls_rpt")),
     Evidence("dane", "minimum", ("dane",)),
     Evidence("spf-dkim", "minimum", ("spf", "dkim")),
     Evidence("dmarc", "minimum", ("dmarc",)),
-    Evidence("tls-1-2-rfc8996", "minimum", ("starttls", "tls_mail")),
+    # "TLS 1.2 or later and a plan for RFC 8996": the protocol versions the MX hosts accept.
+    Evidence(
+        "tls-1-2-rfc8996", "minimum", ("starttls", "tls_mail"), aspects={"tls_mail": "versions"}
+    ),
     Evidence("smtps-submission", "minimum", ("smtps_submission",)),
     Evidence("hsts", "minimum", ("hsts", "https_redirect")),
     Evidence("sri", "minimum", ("sri",)),
@@ -98,8 +114,26 @@ def combine(results: Iterable[tuple[str, CheckStatus]]) -> dict[str, CheckStatus
     return {check: status for check, found in per_check.items() if (status := worst(found))}
 
 
+def status_pairs(
+    check: str, status: CheckStatus, details: Mapping[str, Any] | None
+) -> Iterator[tuple[str, CheckStatus]]:
+    """A result as `combine` takes it: the check's status, and each aspect's as `check.aspect`."""
+    yield check, status
+    aspects = (details or {}).get("aspects")
+    if isinstance(aspects, Mapping):
+        for aspect, aspect_status in aspects.items():
+            try:
+                yield f"{check}.{aspect}", CheckStatus(aspect_status)
+            except ValueError:
+                continue  # not a status (a per-host breakdown): only the summary counts
+
+
 def verdict(evidence: Evidence, statuses: Mapping[str, CheckStatus]) -> Verdict:
-    found = [statuses.get(check) for check in evidence.checks]
+    # An aspect's status where the criterion names one; results stored before aspects existed
+    # have none, and their check's overall status stands in.
+    found = [
+        statuses.get(evidence.status_key(check), statuses.get(check)) for check in evidence.checks
+    ]
     judged = [s for s in found if s not in (CheckStatus.INFO, CheckStatus.NOT_APPLICABLE)]
     if any(s == CheckStatus.FAIL for s in judged):
         return "not_met"

@@ -3,7 +3,16 @@ import yaml
 
 from audits.checks.result import CheckStatus
 from audits.registry import CheckKey
-from audits.scoring import EVIDENCE, NOT_SCORED, Evidence, combine, verdict, verdicts, worst
+from audits.scoring import (
+    EVIDENCE,
+    NOT_SCORED,
+    Evidence,
+    combine,
+    status_pairs,
+    verdict,
+    verdicts,
+    worst,
+)
 from portal.seed.loader import DATA_DIR
 
 P, W, F, E, NA, INFO = (
@@ -140,3 +149,24 @@ def test_caa_is_met_only_with_dane_as_its_criterion_says():
     assert verdicts({"caa": CheckStatus.PASS, "dane": CheckStatus.PASS})["caa"] == "met"
     assert verdicts({"caa": CheckStatus.PASS, "dane": CheckStatus.FAIL})["caa"] == "not_met"
     assert verdicts({"caa": CheckStatus.PASS})["caa"] == "unknown"
+
+
+def test_tls_criteria_read_the_aspect_their_words_speak_of():
+    # The MX accepts TLS 1.0 beside 1.2 (versions warn) with strong suites only; the web host's
+    # certificate is broken. Overall both TLS checks fail ("no TLS errors" is not met), but the
+    # suites criterion is met and the versions one only partly.
+    results = [
+        *status_pairs("tls_web", F, {"aspects": {"suites": "pass", "certificate": "fail"}}),
+        *status_pairs("tls_mail", F, {"aspects": {"suites": "pass", "versions": "warn"}}),
+        ("starttls", P),
+    ]
+    judged = verdicts(combine(results))
+    assert judged["no-tls-errors"] == "not_met"
+    assert judged["strong-cipher-suites"] == "met"
+    assert judged["tls-1-2-rfc8996"] == "partly"
+
+
+def test_results_without_aspects_fall_back_to_the_check_status():
+    judged = verdicts(combine([("tls_web", F), ("tls_mail", P), ("starttls", P)]))
+    assert judged["strong-cipher-suites"] == "not_met"
+    assert judged["tls-1-2-rfc8996"] == "met"
