@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from audits.dispatch import BrokerUnavailable, dispatch, dispatch_on_commit
 from audits.models import Alert, AuditResult, AuditRun, Disagreement, Trigger
+from audits.net.config import ConfigError, NetConfig
 from audits.pipeline import request_run
 from criteria.models import Assessment, AssessmentSource, Verdict
 from providers.admin import ServiceAdmin
@@ -105,6 +106,15 @@ def request_audits(request: HttpRequest, services: list[Service]) -> None:
     The task is sent right away (not after the response), so the editor learns whether the
     broker took it; the run itself is done by a worker, never in this request.
     """
+    try:
+        NetConfig.from_env()  # the worker would fail every run on a malformed AUDIT_* setting
+    except ConfigError as exc:
+        messages.error(
+            request,
+            _("Audits cannot run until an operator corrects a setting: %(reason)s")
+            % {"reason": exc},
+        )
+        return
     queued = already = 0
     unsent = []
     for service in services:

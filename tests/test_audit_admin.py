@@ -101,3 +101,12 @@ def test_a_staff_member_without_the_role_cannot_request_audits(db, client):
     service = make_published_service()
     client.post(f"/admin/audits/auditrun/request/{service.pk}/")
     assert not AuditRun.objects.exists()
+
+
+def test_a_malformed_audit_setting_is_a_message_not_an_error_page(editor_client, monkeypatch):
+    monkeypatch.setenv("AUDIT_NAMESERVERS", "not-an-address")
+    service = make_published_service()
+    response = editor_client.post(f"/admin/audits/auditrun/request/{service.pk}/", follow=True)
+    assert response.status_code == 200
+    assert "AUDIT_NAMESERVERS" in response.content.decode()
+    assert not AuditRun.objects.exists()
