@@ -58,3 +58,36 @@ def test_a_starttls_host_the_ssrf_guard_refused_is_reported_as_refused(testnet):
     (host,) = result.details["hosts"]
     assert host["refused"] is True
     assert "not a public address" in host["message"]
+
+
+@pytest.mark.parametrize("check", ["hsts", "csp", "sri", "https_redirect"])
+def test_a_web_host_the_ssrf_guard_refused_is_reported_as_refused(testnet, check):
+    from audits.checks import web
+
+    config = dataclasses.replace(netutil.config(testnet), allow_private_networks=False)
+    run = getattr(web, f"check_{check}")
+    result = run("www.good.test", resolve=netutil.resolver(testnet), config=config)
+    assert result.status == CheckStatus.ERROR
+    assert result.details["refused"] is True
+    assert "not a public address" in result.details["message"]
+    assert "not contacted" in str(result.summary)
+
+
+def test_the_tls_scan_and_mta_sts_say_refused_too(testnet):
+    from audits.checks.mta_sts import check_mta_sts
+    from audits.checks.tls import check_tls_web
+
+    config = dataclasses.replace(netutil.config(testnet), allow_private_networks=False)
+    resolve = netutil.resolver(testnet)
+    tls = check_tls_web("www.good.test", resolve=resolve, config=config)
+    assert tls.status == CheckStatus.ERROR
+    assert tls.details["hosts"][0]["refused"] is True
+    policy = check_mta_sts(
+        "good.test",
+        ["mx.good.test"],
+        resolve_txt=netutil.txt_resolver(testnet),
+        resolve=resolve,
+        config=config,
+    )
+    assert policy.status == CheckStatus.ERROR
+    assert policy.details["refused"] is True

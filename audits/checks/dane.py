@@ -208,7 +208,9 @@ def check_dane(
         try:
             address = guarded_addresses(host, resolve, config)[0]
             probe = smtp.probe_starttls(host, address, port, config)
-        except (ConnectionProblem, ForbiddenAddress) as exc:
+        except ForbiddenAddress as exc:
+            return {**verdict, "status": CheckStatus.ERROR, "message": str(exc), "refused": True}
+        except ConnectionProblem as exc:
             return {**verdict, "status": CheckStatus.ERROR, "message": str(exc)}
         if probe.tls is None or probe.tls.cert_der is None:
             reason = probe.tls_error or "STARTTLS not offered"

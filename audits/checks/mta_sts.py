@@ -86,7 +86,7 @@ def check_mta_sts(
     try:
         response = fetch(url, resolve=resolve, config=config, max_bytes=MAX_POLICY_BYTES)
     except ForbiddenAddress as exc:
-        details["message"] = str(exc)
+        details.update(message=str(exc), refused=True)
         return result(CheckStatus.ERROR, _("The policy host is not a public address."))
     except HttpError as exc:
         details["message"] = str(exc)

@@ -222,7 +222,18 @@ def _targets(
     for host in hosts:
         try:
             addresses = guarded_addresses(host, resolve, config)
-        except (ConnectionProblem, ForbiddenAddress) as exc:
+        except ForbiddenAddress as exc:
+            # Refused by the SSRF guard: not scanned, and said so apart from "unreachable".
+            unreachable.append(
+                {
+                    "host": host,
+                    "status": CheckStatus.ERROR.value,
+                    "problems": [str(exc)],
+                    "refused": True,
+                }
+            )
+            continue
+        except ConnectionProblem as exc:
             unreachable.append(
                 {"host": host, "status": CheckStatus.ERROR.value, "problems": [str(exc)]}
             )

@@ -49,6 +49,8 @@ def _homepage_or_result(
         if homepage is not None
         else fetch_homepage(web_host, resolve=resolve, config=config)
     )
+    if isinstance(page, ForbiddenAddress):
+        return CheckResult(check, web_host, CheckStatus.ERROR, REFUSED, _refused(page))
     if isinstance(page, Exception):
         return CheckResult(
             check,
@@ -58,6 +60,15 @@ def _homepage_or_result(
             {"message": str(page)},
         )
     return page
+
+
+# The SSRF guard's refusal is its own answer: the host resolved, to an address we must not
+# connect to. Neither "could not be fetched" nor a verdict on the site.
+REFUSED = _("The web host is not a public address, so it was not contacted.")
+
+
+def _refused(exc: ForbiddenAddress, **more: Any) -> dict[str, Any]:
+    return {"message": str(exc), "refused": True, **more}
 
 
 def _done(result: CheckResult, started: float) -> CheckResult:
@@ -254,11 +265,7 @@ def check_https_redirect(
             return _done(result, started)
         except ForbiddenAddress as exc:
             result = CheckResult(
-                "https_redirect",
-                web_host,
-                CheckStatus.ERROR,
-                _("The plain HTTP site could not be fetched."),
-                {"message": str(exc), "hops": hops},
+                "https_redirect", web_host, CheckStatus.ERROR, REFUSED, _refused(exc, hops=hops)
             )
             return _done(result, started)
         target = response.location
