@@ -249,3 +249,25 @@ def test_the_admin_shows_an_internationalised_domain_in_both_forms(editor, signe
     service.domains.create(name="straße.de", role="mail")
     page = signed_in(editor).get(f"/admin/providers/service/{service.pk}/change/")
     assert "straße.de (xn--strae-oqa.de)" in page.content.decode()
+
+
+def test_audit_pages_show_an_internationalised_name_in_both_forms():
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    from audits.templatetags.audits import both_forms
+
+    assert both_forms("xn--bcher-kva.example") == "bücher.example (xn--bcher-kva.example)"
+    assert both_forms("mx.good.test, xn--bcher-kva.example") == (
+        "mx.good.test, bücher.example (xn--bcher-kva.example)"
+    )
+    panel = SimpleNamespace(
+        run=SimpleNamespace(finished_at=timezone.now()),
+        domains=[{"domain": "xn--bcher-kva.example", "role": "mail", "rows": []}],
+    )
+    html = render_to_string(
+        "audits/_panel.html", {"panel": panel, "service": SimpleNamespace(slug="x")}
+    )
+    assert "bücher.example (xn--bcher-kva.example)" in html

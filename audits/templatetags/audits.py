@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 
 from audits.panel import audit_panel as load_panel
+from providers.domains import display_name
 from providers.models import ServiceDomain
 
 register = template.Library()
@@ -31,3 +32,11 @@ def pretty_json(value: Any) -> str:
     import json
 
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
+
+
+@register.filter
+def both_forms(names: str) -> str:
+    """ "bücher.example (xn--bcher-kva.example)" for an internationalised name, so people read
+    it and can also match it with what DNS and certificates say; ASCII names stay as they are.
+    A target can list several hosts ("a, b")."""
+    return ", ".join(display_name(name) for name in str(names).split(", "))
