@@ -306,6 +306,8 @@ GOOD = Zone(
         ),
         # An MX whose only TLSA record pins the issuing CA (DANE-TA) rather than its own key.
         Host(("mx-ta",), 27, (Smtp(SMTP_PORT),)),
+        # The portal itself, served by tests/test_dogfooding.py (gunicorn): DNS only here.
+        Host(("portal",), 40),
     ),
     records=(
         Record("@", "MX", "10 mx.good.test."),
