@@ -18,7 +18,24 @@ from modeltranslation.utils import build_localized_fieldname
 DEFAULT_LANGUAGE = "en"
 
 
-def register_translated(model: type[models.Model], *fields: str) -> None:
+# Model -> the field paths that name one of its rows in every database (a slug, a key, a
+# service's slug and a feature's key ...): how exported translations find their row again.
+NATURAL_KEYS: dict[type[models.Model], tuple[str, ...]] = {}
+# Model -> a filter of the rows people write (an assessment's editorial source): machine output
+# is never handed to translators.
+CURATED_ROWS: dict[type[models.Model], dict[str, object]] = {}
+
+
+def register_translated(
+    model: type[models.Model],
+    *fields: str,
+    natural_key: tuple[str, ...] = (),
+    only: dict[str, object] | None = None,
+) -> None:
+    if natural_key:
+        NATURAL_KEYS[model] = natural_key
+    if only:
+        CURATED_ROWS[model] = only
     options = type(f"{model.__name__}TranslationOptions", (TranslationOptions,), {"fields": fields})
     translator.register(model, options)
     history = getattr(model, "history", None)

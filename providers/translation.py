@@ -12,12 +12,14 @@ from .models import (
     ServiceSection,
 )
 
-register_translated(PageText, "title", "body")
-register_translated(RecommendationGroup, "name", "intro")
-register_translated(Service, "summary", "description", "hq_city", "pricing_notes")
-register_translated(FeatureGroup, "name")
-register_translated(Feature, "name", "help_text")
-register_translated(FeatureChoice, "name")
-register_translated(FeatureValue, "note")
-register_translated(ServiceSection, "heading", "body")
-register_translated(FreeFeature, "text")
+register_translated(PageText, "title", "body", natural_key=("key",))
+register_translated(RecommendationGroup, "name", "intro", natural_key=("key",))
+register_translated(
+    Service, "summary", "description", "hq_city", "pricing_notes", natural_key=("slug",)
+)
+register_translated(FeatureGroup, "name", natural_key=("key",))
+register_translated(Feature, "name", "help_text", natural_key=("key",))
+register_translated(FeatureChoice, "name", natural_key=("feature__key", "key"))
+register_translated(FeatureValue, "note", natural_key=("service__slug", "feature__key"))
+register_translated(ServiceSection, "heading", "body", natural_key=("service__slug", "group__key"))
+register_translated(FreeFeature, "text", natural_key=("service__slug", "order"))

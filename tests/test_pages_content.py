@@ -12,7 +12,7 @@ from django.utils.html import format_html
 
 from criteria.models import Criterion
 from portal.publishing import PublicationState
-from providers.models import Service
+from providers.models import Feature, FeatureChoice, PageText, Service
 from providers.templatetags.content import in_its_language, render_markdown
 from providers.views import CATEGORIES, daily_shuffle
 from tests.factories import make_criterion, make_service
@@ -42,7 +42,9 @@ def test_direction_follows_the_language(seeded, client, lang, direction):
 
 
 def test_missing_translation_falls_back_to_english_and_says_so(seeded, client):
-    # The aliasing page texts exist in English only.
+    # An aliasing page text and a feature name without their Kurdish translation.
+    PageText.objects.filter(body_en__startswith="Email aliasing can act").update(body_ckb="")
+    Feature.objects.filter(name_en="Web Key Directory (WKD)").update(name_ckb="")
     page = text(client, "/ckb/aliasing/")
     assert re.search(r'<div lang="en" dir="ltr"><p>Email aliasing can act', page)
     assert 'class="fallback-note"' in page
@@ -58,6 +60,8 @@ def test_missing_translation_falls_back_to_english_and_says_so(seeded, client):
 def test_english_fallback_in_a_right_to_left_page_runs_left_to_right(seeded, client, lang):
     # Laid out right to left, an English sentence's full stop jumps to the start of its line.
     Service.objects.filter(slug="proton-mail").update(summary_ckb="", summary_fa="")
+    Feature.objects.filter(name_en="Web Key Directory (WKD)").update(name_ckb="", name_fa="")
+    FeatureChoice.objects.update(name_ckb="", name_fa="")
     page = text(client, f"/{lang}/providers/")
     assert f'<html lang="{lang}" dir="rtl">' in page
     assert '<div lang="en" dir="ltr"><p><strong>Proton Mail</strong> is an email service' in page

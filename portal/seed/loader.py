@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import polib
 import yaml
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -74,7 +75,9 @@ class SeedReport:
 def translated(values: dict[str, str] | str | None, name: str) -> dict[str, str]:
     """Map `{en: ..., ckb: ...}` onto modeltranslation's columns (`name_en`, `name_ckb`, ...).
 
-    Languages the seed does not give are set empty, so they fall back to English.
+    English is always set. Other languages the YAML does not give are left out, not emptied:
+    their text comes from the seed's translation files (data/translations/<language>.po,
+    applied after the rows) or from people, and a reload must not wipe it.
     """
     if values is None:
         values = {}
@@ -86,6 +89,7 @@ def translated(values: dict[str, str] | str | None, name: str) -> dict[str, str]
     return {
         build_localized_fieldname(name, code): (values.get(code) or "").strip()
         for code in LANGUAGE_CODES
+        if code == "en" or code in values
     }
 
 
@@ -125,7 +129,39 @@ class SeedLoader:
         for path in service_files:
             self._load_service(path.name, self._read(f"services/{path.name}"))
         self._load_criteria(criteria)
+        self._load_translations()
         return self.report
+
+    def _load_translations(self) -> None:
+        """The seed's translations of its own texts, one PO file per language (the format of
+        `export_translations`), written in place on the rows people have not edited."""
+        from portal.content_translations import import_po
+
+        for path in sorted((self.data_dir / "translations").glob("*.po")):
+            try:
+                po = polib.pofile(str(path))
+            except (OSError, ValueError) as exc:
+                raise SeedError(f"translations/{path.name}: {exc}") from exc
+            language = path.stem
+            if language not in LANGUAGE_CODES or language == "en":
+                raise SeedError(f"translations/{path.name}: not a language of the site")
+            report = import_po(
+                po,
+                language,
+                self.actor,
+                in_place=True,
+                keep=lambda row: not self.reset and edited_by_people(row, self.actor),
+            )
+            if report.stale or report.unknown:
+                # The PO was made for other English texts: say which, rather than guess.
+                raise SeedError(
+                    f"translations/{path.name}: {len(report.stale)} stale and "
+                    f"{len(report.unknown)} unknown entries, e.g. "
+                    f"{(report.stale + report.unknown)[:3]}; re-export and translate them."
+                )
+            self.report.counts.setdefault(f"Translations ({language})", Counter())
+            self.report.counts[f"Translations ({language})"]["updated"] += report.applied
+            self.report.counts[f"Translations ({language})"]["unchanged"] += report.unchanged
 
     def _read(self, relative: str) -> dict[str, Any]:
         path = self.data_dir / relative

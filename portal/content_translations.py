@@ -1,0 +1,222 @@
+"""Curated content's translations as gettext PO files: for translators' tools, and for the seed.
+
+Every translated field of every curated row with English text is one PO entry:
+
+    msgctxt "providers.service:proton-mail:summary"   (model, natural key, field)
+    msgid   "<the English text>"
+    msgstr  "<the text in the file's language>"
+
+The context is built from each model's natural key (portal/translation_support.py), so a file
+exported from one database imports into another. Importing goes through review like any other
+change: content visitors see gets (or joins) its pending revision; drafts change in place. An
+entry whose English source has changed since it was exported is *stale* and is not applied: its
+translation was made for another text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import polib
+from django.db import models, transaction
+from django.utils import timezone
+from modeltranslation.utils import build_localized_fieldname
+
+from .review import is_live, open_revision, record_revision
+from .snapshots import Payload, parts_of, snapshot
+from .text_normalisation import normalise_text
+from .translation_support import (
+    CURATED_ROWS,
+    DEFAULT_LANGUAGE,
+    NATURAL_KEYS,
+    translated_field_names,
+)
+
+KEY_SEPARATOR = ":"
+
+
+@dataclass(frozen=True)
+class Entry:
+    context: str
+    source: str
+    translation: str
+    row: models.Model
+    field: str
+
+
+@dataclass
+class ImportReport:
+    applied: int = 0  # fields changed in place (content not live, or the seed)
+    proposed: int = 0  # fields put into pending revisions
+    unchanged: int = 0
+    stale: list[str] = field(default_factory=list)  # contexts whose English source changed
+    unknown: list[str] = field(default_factory=list)  # contexts naming no row or field
+    revisions: set[int] = field(default_factory=set)
+
+    def summary(self) -> str:
+        return (
+            f"{self.applied} applied, {self.proposed} proposed in {len(self.revisions)} pending "
+            f"revision(s), {self.unchanged} unchanged, {len(self.stale)} stale, "
+            f"{len(self.unknown)} unknown"
+        )
+
+
+def _label(model: type[models.Model]) -> str:
+    return model._meta.label_lower
+
+
+def _key_of(row: models.Model, key: tuple[str, ...]) -> str:
+    values = []
+    for path in key:
+        value: Any = row
+        for step in path.split("__"):
+            value = getattr(value, step)
+        values.append(str(value))
+    return KEY_SEPARATOR.join(values)
+
+
+def _rows(model: type[models.Model]) -> models.QuerySet:
+    key = NATURAL_KEYS[model]
+    related = {"__".join(path.split("__")[:-1]) for path in key if "__" in path}
+    rows = model._default_manager.filter(**CURATED_ROWS.get(model, {}))
+    return rows.select_related(*related).order_by("pk")
+
+
+def entries(language: str) -> Iterator[Entry]:
+    """Every curated text with English source, and its current text in `language`."""
+    for model in sorted(NATURAL_KEYS, key=_label):
+        names = translated_field_names(model)
+        for row in _rows(model):
+            key = _key_of(row, NATURAL_KEYS[model])
+            for name in names:
+                source = getattr(row, build_localized_fieldname(name, DEFAULT_LANGUAGE)) or ""
+                if not source.strip():
+                    continue
+                yield Entry(
+                    context=KEY_SEPARATOR.join((_label(model), key, name)),
+                    source=source,
+                    translation=getattr(row, build_localized_fieldname(name, language)) or "",
+                    row=row,
+                    field=name,
+                )
+
+
+def export_po(language: str) -> polib.POFile:
+    po = polib.POFile(wrapwidth=0)
+    po.metadata = {
+        "Project-Id-Version": "mailvet content",
+        "Language": language,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "POT-Creation-Date": timezone.now().strftime("%Y-%m-%d %H:%M%z"),
+    }
+    for entry in entries(language):
+        po.append(
+            polib.POEntry(msgctxt=entry.context, msgid=entry.source, msgstr=entry.translation)
+        )
+    return po
+
+
+def _find(context: str) -> tuple[models.Model, str] | None:
+    label, _sep, rest = context.partition(KEY_SEPARATOR)
+    key, _sep, name = rest.rpartition(KEY_SEPARATOR)
+    model = next((m for m in NATURAL_KEYS if _label(m) == label), None)
+    if model is None or name not in translated_field_names(model):
+        return None
+    paths = NATURAL_KEYS[model]
+    values = key.split(KEY_SEPARATOR)
+    if len(values) != len(paths):
+        return None
+    lookup = dict(zip(paths, values, strict=True))
+    row = model._default_manager.filter(**CURATED_ROWS.get(model, {}), **lookup).first()
+    return (row, name) if row is not None else None
+
+
+def _parent_of(row: models.Model) -> tuple[models.Model, str] | None:
+    """(parent, accessor) when `row` is an inline part of another object's revisions."""
+    for parent_model in list(NATURAL_KEYS):
+        for part in parts_of(parent_model):
+            relation = parent_model._meta.get_field(part.accessor)
+            if relation.related_model is type(row) and all(
+                getattr(row, k) == v for k, v in part.only.items()
+            ):
+                parent = getattr(row, relation.field.name)  # type: ignore[union-attr]
+                if parent is not None:  # a top-level criterion is no sub-item of another
+                    return parent, part.accessor
+    return None
+
+
+@transaction.atomic
+def import_po(
+    po: polib.POFile,
+    language: str,
+    user: Any,
+    *,
+    in_place: bool = False,
+    keep: Callable[[models.Model], bool] | None = None,
+) -> ImportReport:
+    """Apply a PO file's translations of `language`.
+
+    `in_place` and `keep` are for the seed loader only: it writes its own rows directly and
+    keeps (`keep(row)` true) the rows people have edited. Everything else goes through review.
+    """
+    report = ImportReport()
+    # Changes per object that owns the revision: a service collects its sections' and notes'.
+    proposed: dict[tuple[type[models.Model], int], tuple[models.Model, Payload]] = {}
+    changed: set[tuple[type[models.Model], int]] = set()
+    for item in po:
+        if not item.msgstr or "fuzzy" in item.flags or item.obsolete:
+            continue
+        found = _find(item.msgctxt or "")
+        if found is None:
+            report.unknown.append(item.msgctxt or item.msgid)
+            continue
+        row, name = found
+        if keep is not None and keep(row):
+            report.unchanged += 1
+            continue
+        source = getattr(row, build_localized_fieldname(name, DEFAULT_LANGUAGE)) or ""
+        if normalise_text(source) != normalise_text(item.msgid):
+            report.stale.append(item.msgctxt)
+            continue
+        column = build_localized_fieldname(name, language)
+        text = normalise_text(item.msgstr)
+        owner, accessor = _parent_of(row) or (row, None)
+        if in_place or not is_live(owner):
+            if (getattr(row, column) or "") == text:
+                report.unchanged += 1
+                continue
+            setattr(row, column, text)
+            row._history_user = user  # type: ignore[attr-defined]
+            row.save(update_fields=[column])
+            report.applied += 1
+            continue
+        owner_key = (type(owner), owner.pk)
+        if owner_key not in proposed:
+            revision = open_revision(owner)
+            proposed[owner_key] = (owner, revision.payload if revision else snapshot(owner))
+        payload = proposed[owner_key][1]
+        fields = payload["fields"] if accessor is None else _part_fields(payload, accessor, row)
+        if fields is None or fields.get(column, "") == text:
+            report.unchanged += 1
+            continue
+        fields[column] = text
+        changed.add(owner_key)
+        report.proposed += 1
+    for owner_key in changed:
+        owner, payload = proposed[owner_key]
+        revision = record_revision(
+            owner, payload, user, note=f"Translations ({language}) imported."
+        )
+        report.revisions.add(revision.pk)
+    return report
+
+
+def _part_fields(payload: Payload, accessor: str, row: models.Model) -> dict[str, Any] | None:
+    for part in payload["parts"].get(accessor, []):
+        if part["id"] == row.pk:
+            return part["fields"]
+    return None  # removed in the open revision: nothing to translate there
