@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
 
+from .countries import country_name
 from .models import FeatureValue, Service, ServiceKind
 from .verification import filter_verified, verified_choices
 
@@ -177,8 +178,10 @@ class WholeNumberFilter(django_filters.NumberFilter):
 
 
 def _country_choices() -> list[tuple[str, Any]]:
-    # The (lazy) names stay untranslated until a form renders them.
-    return list(countries.countries.items())
+    """Every country, by its name in the active language (CLDR): a callable for the form
+    fields, so each rendering sorts and names them in the page's language."""
+    named = [(code, country_name(code)) for code in countries.countries]
+    return sorted(named, key=lambda choice: name_sort_key(choice[1]))
 
 
 def _documented_country_filter(country_filter: CountryFilter, description: Any) -> CountryFilter:
@@ -251,7 +254,7 @@ def country_name_order(field: str) -> Case:
     codes = (
         Service.objects.order_by().exclude(**{field: ""}).values_list(field, flat=True).distinct()
     )
-    by_name = sorted(codes, key=lambda code: name_sort_key(str(countries.name(code))))
+    by_name = sorted(codes, key=lambda code: name_sort_key(country_name(code)))
     return Case(
         *(When(**{field: code}, then=Value(place)) for place, code in enumerate(by_name)),
         default=Value(None),
@@ -315,14 +318,14 @@ class ServiceFilterSet(django_filters.FilterSet):
     country = _documented_country_filter(
         CountryFilter(
             field_name="hq_country",
-            choices=_country_choices(),
+            choices=_country_choices,
         ),
         _("Headquartered in any of these countries (ISO 3166-1 alpha-2 codes)."),
     )
     exclude_country = _documented_country_filter(
         CountryFilter(
             field_name="hq_country",
-            choices=_country_choices(),
+            choices=_country_choices,
             exclude=True,
         ),
         _(

@@ -25,11 +25,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from portal.cache import cached_page
 from portal.translation_support import pick_translation
 
+from .countries import country_name
 from .filters import BOOLEAN_FEATURE_KEYS, ORDERING_FIELDS, PAYMENT_FEATURE_KEY, ServiceFilterSet
 from .models import (
     Feature,
@@ -368,7 +368,7 @@ def comparison_rows(
     for service in services:
         code = service["hq_country"] or ""
         if code and code not in country_names:
-            country_names[code] = str(countries.name(code))
+            country_names[code] = country_name(code)
         row_cells = cells.row(service["pk"])
         row = {
             "slug": service["slug"],

@@ -150,3 +150,14 @@ def test_one_or_five_services_are_not_compared(seeded, client):
 )
 def test_page_and_api_return_the_same_services_in_the_same_order(seeded, client, query):
     assert page_slugs(client, query) == api_slugs(client, query)
+
+
+@pytest.mark.parametrize(
+    ("lang", "switzerland"), [("ckb", "سویسڕا"), ("fa", "سوئیس"), ("de", "Schweiz")]
+)
+def test_country_names_come_in_the_pages_language(seeded, client, lang, switzerland):
+    # django-countries has no Central Kurdish; the names come from CLDR for every language.
+    providers = client.get(f"/{lang}/providers/").content.decode()
+    assert f"{switzerland}</dd>" in providers and "Switzerland</dd>" not in providers
+    compare = client.get(f"/{lang}/compare/").content.decode()
+    assert f'<option value="CH">{switzerland}</option>' in compare

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 
 from portal.translation_support import pick_translation
+from providers.countries import country_name
 
 register = template.Library()
 
@@ -121,3 +122,9 @@ def megabytes(value: int | None) -> str:
 @register.filter
 def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key) if mapping else None
+
+
+@register.filter(name="country_name")
+def country_name_filter(code: object) -> str:
+    """`{{ service.hq_country|country_name }}`: the name in the page's language (CLDR)."""
+    return country_name(str(code or ""))
