@@ -43,6 +43,7 @@ from .models import (
     ServiceLink,
     ServiceSection,
 )
+from .numbers import quantity
 from .templatetags.content import in_its_language, megabytes
 from .values import choice_keys, number
 
@@ -312,7 +313,7 @@ class Cells:
         if feature.kind == Feature.Kind.NUMBER:
             if value.unlimited:
                 return self.unlimited
-            text = f"{number(value.number_value)} {feature.unit}".strip()
+            text = quantity(number(value.number_value), feature.unit)
             return format_html('<td class="cell-number">{}</td>', text)
         return self.choices(feature, getattr(value, "choice_keys", []))
 
