@@ -480,6 +480,11 @@ SPECTACULAR_SETTINGS = {
         "validatorUrl": None,
         "supportedSubmitMethods": ["get"],
     },
+    # Validators and the 304 of conditional requests on every GET (portal/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api_schema.document_conditional_requests",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ServiceKindEnum": "providers.models.ServiceKind",
         "FeatureKindEnum": "providers.models.Feature.Kind",

@@ -111,3 +111,22 @@ def test_the_docs_page_loads_only_our_own_assets(db, client):
     for url in sources:
         if url.startswith("/static/"):
             assert finders.find(url.removeprefix("/static/")), url
+
+
+def test_every_read_documents_its_validators_and_304(db, client):
+    schema = client.get("/api/schema/?format=json").json()
+    gets = [op["get"] for op in schema["paths"].values() if "get" in op]
+    assert gets
+    for operation in gets:
+        responses = operation["responses"]
+        assert "304" in responses, operation["operationId"]
+        assert {"ETag", "Last-Modified"} <= set(responses["200"]["headers"])
+        headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+        assert {"If-None-Match", "If-Modified-Since"} <= headers
+
+
+def test_a_real_304_matches_the_schema(seeded, client):
+    first = client.get("/api/v1/services/proton-mail/")
+    again = client.get("/api/v1/services/proton-mail/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    assert again["ETag"] == first["ETag"]
