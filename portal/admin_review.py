@@ -166,8 +166,11 @@ class ReviewedChangesMixin:
         extra_context: dict[str, Any] | None,
     ) -> HttpResponse:
         revision = open_revision(obj)
-        live_part_ids = part_ids(obj)
-        live_payload = snapshot(obj)
+        # Read before the revision is applied: what is live now, to compare the form's result
+        # with. Only a save needs them; a plain view of the form does not pay for them.
+        posted = request.method == "POST"
+        live_part_ids = part_ids(obj) if posted else []
+        live_payload = snapshot(obj) if posted else None
         context = dict(extra_context or {})
         context.update(
             revision=revision,
@@ -204,7 +207,7 @@ class ReviewedChangesMixin:
         wanted = request.POST.get(WORKFLOW_BUTTON)
         if payload is None:
             return response
-        if revision is None and same_content(payload, live_payload):
+        if revision is None and live_payload is not None and same_content(payload, live_payload):
             # A save without changes starts no revision (and so has nothing to submit).
             messages.info(request, _("Nothing changed."))
             return response

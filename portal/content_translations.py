@@ -184,15 +184,12 @@ def import_po(
             continue
         column = build_localized_fieldname(name, language)
         text = normalise_text(item.msgstr)
+        if in_place:  # the seed: no owner to look up, no review to go through
+            _apply_in_place(row, column, text, user, report)
+            continue
         owner, accessor = _parent_of(row) or (row, None)
-        if in_place or not is_live(owner):
-            if (getattr(row, column) or "") == text:
-                report.unchanged += 1
-                continue
-            setattr(row, column, text)
-            row._history_user = user  # type: ignore[attr-defined]
-            row.save(update_fields=[column])
-            report.applied += 1
+        if not is_live(owner):
+            _apply_in_place(row, column, text, user, report)
             continue
         owner_key = (type(owner), owner.pk)
         if owner_key not in proposed:
@@ -213,6 +210,18 @@ def import_po(
         )
         report.revisions.add(revision.pk)
     return report
+
+
+def _apply_in_place(
+    row: models.Model, column: str, text: str, user: Any, report: ImportReport
+) -> None:
+    if (getattr(row, column) or "") == text:
+        report.unchanged += 1
+        return
+    setattr(row, column, text)
+    row._history_user = user  # type: ignore[attr-defined]
+    row.save(update_fields=[column])
+    report.applied += 1
 
 
 def _part_fields(payload: Payload, accessor: str, row: models.Model) -> dict[str, Any] | None:

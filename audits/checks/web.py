@@ -247,22 +247,12 @@ def check_https_redirect(
         except HttpError as exc:
             if not hops and exc.kind == "refused":
                 # No plain HTTP at all: there is nothing to redirect, and nothing to downgrade to.
-                result = CheckResult(
-                    "https_redirect",
-                    web_host,
-                    CheckStatus.NOT_APPLICABLE,
-                    _("Nothing answers plain HTTP, so no redirect is needed."),
-                    {"message": str(exc), "hops": hops},
-                )
-                return _done(result, started)
-            result = CheckResult(
-                "https_redirect",
-                web_host,
-                CheckStatus.ERROR,
-                _("The plain HTTP site could not be fetched."),
-                {"message": str(exc), "hops": hops},
-            )
-            return _done(result, started)
+                status = CheckStatus.NOT_APPLICABLE
+                summary = _("Nothing answers plain HTTP, so no redirect is needed.")
+            else:
+                status, summary = CheckStatus.ERROR, _("The plain HTTP site could not be fetched.")
+            details = {"message": str(exc), "hops": hops}
+            return _done(CheckResult("https_redirect", web_host, status, summary, details), started)
         except ForbiddenAddress as exc:
             result = CheckResult(
                 "https_redirect", web_host, CheckStatus.ERROR, REFUSED, _refused(exc, hops=hops)
