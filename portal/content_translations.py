@@ -164,6 +164,9 @@ def import_po(
     keeps (`keep(row)` true) the rows people have edited. Everything else goes through review.
     """
     report = ImportReport()
+    # Rows changed in place, each saved once with all its columns: one history record per row,
+    # not one per translated field.
+    in_place_rows: dict[tuple[type[models.Model], int], tuple[models.Model, list[str]]] = {}
     # Changes per object that owns the revision: a service collects its sections' and notes'.
     proposed: dict[tuple[type[models.Model], int], tuple[models.Model, Payload]] = {}
     changed: set[tuple[type[models.Model], int]] = set()
@@ -185,11 +188,11 @@ def import_po(
         column = build_localized_fieldname(name, language)
         text = normalise_text(item.msgstr)
         if in_place:  # the seed: no owner to look up, no review to go through
-            _apply_in_place(row, column, text, user, report)
+            _apply_in_place(row, column, text, report, in_place_rows)
             continue
         owner, accessor = _parent_of(row) or (row, None)
         if not is_live(owner):
-            _apply_in_place(row, column, text, user, report)
+            _apply_in_place(row, column, text, report, in_place_rows)
             continue
         owner_key = (type(owner), owner.pk)
         if owner_key not in proposed:
@@ -203,6 +206,9 @@ def import_po(
         fields[column] = text
         changed.add(owner_key)
         report.proposed += 1
+    for row, columns in in_place_rows.values():
+        row._history_user = user  # type: ignore[attr-defined]
+        row.save(update_fields=columns)
     for owner_key in changed:
         owner, payload = proposed[owner_key]
         revision = record_revision(
@@ -213,14 +219,19 @@ def import_po(
 
 
 def _apply_in_place(
-    row: models.Model, column: str, text: str, user: Any, report: ImportReport
+    row: models.Model,
+    column: str,
+    text: str,
+    report: ImportReport,
+    rows: dict[tuple[type[models.Model], int], tuple[models.Model, list[str]]],
 ) -> None:
     if (getattr(row, column) or "") == text:
         report.unchanged += 1
         return
-    setattr(row, column, text)
-    row._history_user = user  # type: ignore[attr-defined]
-    row.save(update_fields=[column])
+    # The same row comes back for each of its fields: change the one instance kept for it.
+    kept, columns = rows.setdefault((type(row), row.pk), (row, []))
+    setattr(kept, column, text)
+    columns.append(column)
     report.applied += 1
 
 

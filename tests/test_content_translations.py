@@ -140,3 +140,11 @@ def test_the_seed_loads_its_translation_files_idempotently(seeded, tmp_path):
     assert "0 created, 0 updated, 0 deleted" in out.getvalue()
     proton.refresh_from_db()
     assert proton.summary_de == "Zusammenfassung aus dem Seed."  # a reload keeps it
+
+
+def test_the_seed_writes_one_history_record_per_row_not_per_field(seeded):
+    proton = Service.objects.get(slug="proton-mail")
+    # Created, published, then one record per translation file: not one per translated field.
+    files = len(list((DATA_DIR / "translations").glob("*.po")))
+    seed_records = proton.history.filter(history_user__username="mailvet-system").count()
+    assert seed_records <= 2 + files, seed_records
