@@ -12,9 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from portal.cache import cached_page
+from providers.cells import Cells
 from providers.models import PageText, Placement
 from providers.values import attach_feature_details
-from providers.views import CATEGORY_BY_KIND, Cells, annotate_cards, card_queryset
+from providers.views import CATEGORY_BY_KIND, annotate_cards, card_queryset
 
 from .automation import check_label, checks_for
 from .models import Assessment, AssessmentSource, Criterion, CriterionGroup, Level, Verdict

@@ -13,21 +13,24 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import format_html
-from django.utils.translation import get_language_info
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline
 from modeltranslation.utils import build_localized_fieldname
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import translation_state
 from .admin_review import ReviewedChangesMixin
 from .history_changes import HistoryChangesMixin
 from .publishing import (
     TRANSITIONS,
     TransitionNotAllowed,
     apply_transition,
+    can_publish,
 )
+from .review import is_live
 from .translation_support import translated_field_names
 
 
@@ -44,27 +47,100 @@ def translation_completeness(obj: models.Model, language: str) -> tuple[int, int
     return filled, total
 
 
+# Set on each object of a change list page by `TranslationCompletenessMixin`, so the columns
+# read one query's result instead of querying per object.
+SUMMARIES_ATTRIBUTE = "_mv_translation_summaries"
+
+
+def _summary(obj: models.Model, language: str) -> translation_state.Summary:
+    found = getattr(obj, SUMMARIES_ATTRIBUTE, None)
+    if found is None:  # not on a change list page (a test, another view): ask for this one
+        found = translation_state.summaries([obj])[translation_state.row_key(obj)]
+        setattr(obj, SUMMARIES_ATTRIBUTE, found)
+    return found[language]
+
+
+def completeness_cell(summary: translation_state.Summary) -> str:
+    """ "complete", or what is not: "2 stale", "1 missing, 2 stale"; in words and a class each,
+    so it reads without colour."""
+    if summary.total == 0:
+        return "–"
+    title = _("%(complete)s of %(total)s up to date, %(unreviewed)s not reviewed") % {
+        "complete": summary.complete,
+        "total": summary.total,
+        "unreviewed": summary.unreviewed,
+    }
+    if not summary.stale and not summary.missing:
+        return format_html(
+            '<span class="mv-translation mv-complete" title="{}">{}</span>',
+            title,
+            translation_state.Status.COMPLETE.label,
+        )
+    problems = [
+        format_html(
+            '<span class="mv-translation mv-{}">{} {}</span>', status.value, count, status.label
+        )
+        for status, count in (
+            (translation_state.Status.MISSING, summary.missing),
+            (translation_state.Status.STALE, summary.stale),
+        )
+        if count
+    ]
+    return format_html(
+        '<span title="{}">{}</span>', title, format_html_join(", ", "{}", ((p,) for p in problems))
+    )
+
+
 def _completeness_column(language: str) -> Callable[[models.Model], str]:
     def column(obj: models.Model) -> str:
-        filled, total = translation_completeness(obj, language)
-        if total == 0:
-            return "–"
-        css = "mv-complete" if filled == total else "mv-incomplete"
-        return format_html(
-            '<span class="{}" title="{}/{}">{}%</span>',
-            css,
-            filled,
-            total,
-            round(100 * filled / total),
-        )
+        return completeness_cell(_summary(obj, language))
 
     column.short_description = language  # type: ignore[attr-defined]
     column.__name__ = f"translated_{language}"
     return column
 
 
+class TranslationStateFilter(admin.SimpleListFilter):
+    """ "Stale in Deutsch", "Missing in فارسی" ...: the rows (with their parts) that have at
+    least one such text. Stale is computed from the texts (portal/translation_state.py), so the
+    rows are read and counted here rather than filtered in SQL."""
+
+    title = _("translation")
+    parameter_name = "translation"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        choices = []
+        for code in translation_state.translation_languages():
+            name = get_language_info(code)["name_local"]
+            choices += [
+                (f"{code}:stale", _("Stale in %(language)s") % {"language": name}),
+                (f"{code}:missing", _("Missing in %(language)s") % {"language": name}),
+            ]
+        return choices
+
+    def queryset(self, request: HttpRequest, queryset: models.QuerySet) -> models.QuerySet:
+        if not self.value():
+            return queryset
+        language, _sep, wanted = str(self.value()).partition(":")
+        if language not in translation_state.translation_languages() or wanted not in (
+            translation_state.Status.STALE,
+            translation_state.Status.MISSING,
+        ):
+            return queryset.none()
+        rows = list(queryset)
+        found = translation_state.summaries(rows, [language])
+        matching = [
+            row.pk
+            for row in rows
+            if getattr(found[translation_state.row_key(row)][language], wanted)
+        ]
+        return queryset.filter(pk__in=matching)
+
+
 class TranslationCompletenessMixin:
-    """Adds one column per non-default language showing how much of the row is translated."""
+    """One column per non-default language saying whether the row's texts (its parts' included)
+    are complete, stale or missing there, a filter for each case, and for publishers an action
+    that confirms translations as still right for the current English."""
 
     def get_list_display(self, request: HttpRequest) -> list[Any]:
         columns = list(super().get_list_display(request))  # type: ignore[misc]
@@ -72,6 +148,44 @@ class TranslationCompletenessMixin:
             if code != settings.LANGUAGE_CODE:
                 columns.append(_completeness_column(code))
         return columns
+
+    def get_list_filter(self, request: HttpRequest) -> list[Any]:
+        return [*super().get_list_filter(request), TranslationStateFilter]  # type: ignore[misc]
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)  # type: ignore[misc]
+        # Evaluated here (the template iterates the same, now cached, queryset) so that the
+        # page's states are read in one go rather than once per row.
+        rows = list(changelist.result_list)
+        found = translation_state.summaries(rows)
+        for row in rows:
+            setattr(row, SUMMARIES_ATTRIBUTE, found[translation_state.row_key(row)])
+        return changelist
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)  # type: ignore[misc]
+        if can_publish(request.user, self.model):  # type: ignore[attr-defined]
+            action = type(self).confirm_translations
+            actions["confirm_translations"] = (
+                action,
+                "confirm_translations",
+                action.short_description,  # type: ignore[attr-defined]
+            )
+        return actions
+
+    @admin.action(description=_("Confirm the selected rows' translations as up to date"))
+    def confirm_translations(self, request: HttpRequest, queryset: models.QuerySet) -> None:
+        # For an English edit that does not change the meaning (a typo, a link): the
+        # translations are reviewed against the new English instead of being redone.
+        changed = translation_state.confirm_current(list(queryset), request.user)
+        message = ngettext(
+            "%(count)s translation confirmed as up to date.",
+            "%(count)s translations confirmed as up to date.",
+            changed,
+        )
+        self.message_user(  # type: ignore[attr-defined]
+            request, message % {"count": changed}, messages.SUCCESS
+        )
 
 
 # Editors paste bare hosts now and then; assume https (the Django 6 default) rather than http.
@@ -113,6 +227,13 @@ class HistoryTranslationAdmin(
     publishes them."""
 
     formfield_overrides = URL_FIELD_OVERRIDES
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if not change and is_live(form.instance):
+            # Content that is live once added (a page text, a feature) is a publisher's
+            # decision: its translations are as reviewed as a published revision's.
+            translation_state.review_published_item(form.instance, request.user)
 
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: dict | None = None

@@ -37,7 +37,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from drf_spectacular.views import SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -244,8 +244,10 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-ERROR_RESPONSES: dict[int, OpenApiResponse] = {
-    400: OpenApiResponse(
+# Errors are JSON whatever format was asked for (PublicApiMixin.handle_exception), so each is
+# declared for application/json only: a list that also serves CSV must not promise CSV errors.
+ERROR_RESPONSES: dict[tuple[int, str], OpenApiResponse] = {
+    (400, "application/json"): OpenApiResponse(
         {
             "type": "object",
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
@@ -253,8 +255,16 @@ ERROR_RESPONSES: dict[int, OpenApiResponse] = {
         },
         description="A query parameter is invalid: each one with what is wrong with it.",
     ),
-    404: OpenApiResponse(ErrorSerializer, description="No such object or page."),
-    429: OpenApiResponse(ErrorSerializer, description="Too many requests; see Retry-After."),
+    (404, "application/json"): OpenApiResponse(
+        ErrorSerializer, description="No such object or page."
+    ),
+    (406, "application/json"): OpenApiResponse(
+        ErrorSerializer,
+        description="No format this operation offers matches the Accept header.",
+    ),
+    (429, "application/json"): OpenApiResponse(
+        ErrorSerializer, description="Too many requests; see Retry-After."
+    ),
 }
 
 
@@ -375,7 +385,11 @@ def csv_cell(value: Any) -> str:
 
 class CSVRenderer(BaseRenderer):
     """Rows (a list of dicts) as CSV; the columns come from the view, so an empty result still
-    has its header row."""
+    has its header row.
+
+    The view names the columns (`csv_columns`, the rows' keys) and may give the header row its
+    own words (`csv_header`, e.g. the columns' names in the request's language).
+    """
 
     media_type = "text/csv"
     format = "csv"
@@ -389,14 +403,15 @@ class CSVRenderer(BaseRenderer):
     ) -> bytes:
         renderer_context = renderer_context or {}
         rows: Sequence[Mapping[str, Any]] = data if isinstance(data, list) else []
-        header: Sequence[str] = renderer_context.get("csv_header") or (
+        columns: Sequence[str] = renderer_context.get("csv_columns") or (
             list(rows[0]) if rows else []
         )
+        header: Sequence[str] = renderer_context.get("csv_header") or columns
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(header)
+        writer.writerow([csv_cell(label) for label in header])
         for row in rows:
-            writer.writerow([csv_cell(row.get(column)) for column in header])
+            writer.writerow([csv_cell(row.get(column)) for column in columns])
         # A byte order mark when asked for: Excel on Windows reads UTF-8 only with one.
         bom = "\ufeff" if renderer_context.get("csv_bom") else ""
         return (bom + buffer.getvalue()).encode(self.charset)
@@ -416,7 +431,26 @@ class AnyoneMayRead(BasePermission):
         return True
 
 
-class PublicApiMixin:
+class RateLimitHeaders:
+    """RateLimit-Limit, -Remaining and -Reset on every response of a throttled DRF view, so a
+    client sees where it stands before it is refused (mixed in before the view's class)."""
+
+    def get_throttles(self) -> list[Any]:
+        # Kept, so finalize_response can read the counts of this request.
+        self.counted_throttles = super().get_throttles()  # type: ignore[misc]
+        return self.counted_throttles
+
+    def finalize_response(
+        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        for throttle in getattr(self, "counted_throttles", ()):
+            for header, value in getattr(throttle, "rate_limit_headers", dict)().items():
+                response.headers[header] = value
+        return response
+
+
+class PublicApiMixin(RateLimitHeaders):
     """Language, conditional GETs and cache headers for every API view.
 
     Mixed into DRF viewsets (before them in the bases).
@@ -520,21 +554,15 @@ class PublicApiMixin:
             self.request.accepted_media_type = JSONRenderer.media_type
         return response
 
-    def get_throttles(self) -> list[Any]:
-        # Kept, so finalize_response can tell the client where it stands (RateLimit headers).
-        self.counted_throttles = super().get_throttles()  # type: ignore[misc]
-        return self.counted_throttles
-
     def finalize_response(
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
         try:
-            response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
-            for throttle in getattr(self, "counted_throttles", ()):
-                for header, value in getattr(throttle, "rate_limit_headers", dict)().items():
-                    response.headers[header] = value
-            # The format can come from Accept (text/csv), the texts from Accept-Language.
-            patch_vary_headers(response, ("Accept", "Accept-Language"))
+            response = super().finalize_response(request, response, *args, **kwargs)
+            # The format can come from Accept (text/csv), the texts from Accept-Language, and
+            # the encoding from Accept-Encoding (GZipMiddleware). Named on every response, not
+            # only where the middleware compressed, so a 304 names what its 200 named.
+            patch_vary_headers(response, ("Accept", "Accept-Language", "Accept-Encoding"))
             language = getattr(request, "api_language", None)
             if language:
                 response.headers["Content-Language"] = language
@@ -637,7 +665,13 @@ class LanguageViewSet(PublicApiMixin, viewsets.GenericViewSet):
 # --- Documentation --------------------------------------------------------------------------
 
 
-class ApiDocsView(SpectacularSwaggerSplitView):
+class ApiSchemaView(RateLimitHeaders, SpectacularAPIView):
+    """The OpenAPI schema, throttled like the rest of the API and saying so."""
+
+    throttle_classes = [AnonymousThrottle]
+
+
+class ApiDocsView(RateLimitHeaders, SpectacularSwaggerSplitView):
     """Swagger UI from our own static files (drf-spectacular-sidecar), without inline script.
 
     The stock script template embeds a CSRF token for "Try it out" on unsafe methods; rendering

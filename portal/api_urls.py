@@ -5,14 +5,13 @@ blocks they are made of) imports no app.
 """
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from audits.api import SLUG_PATTERN, AuditedServiceViewSet, ServiceAuditViewSet
 from criteria.api import CriterionGroupViewSet
 from providers.api import FeatureViewSet
 
-from .api import AnonymousThrottle, ApiDocsView, LanguageViewSet
+from .api import AnonymousThrottle, ApiDocsView, ApiSchemaView, LanguageViewSet
 
 app_name = "api"
 
@@ -42,7 +41,7 @@ urlpatterns = [
     path("v1/", include(build_router().urls)),
     path(
         "schema/",
-        SpectacularAPIView.as_view(throttle_classes=[AnonymousThrottle]),
+        ApiSchemaView.as_view(),
         name="schema",
     ),
     path(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -37,7 +38,11 @@ VERSION_KEY = "public-pages:version"
 def current_version() -> int:
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
+        # Not 1: after the cache is flushed or restarted the count must not start again from a
+        # value a process has already seen, or what it keeps per version (the comparison's
+        # index, providers/comparison_index.py) would pass for current. Microseconds since the
+        # epoch are larger than any count reached before.
+        cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)
         version = cache.get(VERSION_KEY, 1)
     return int(version)
 

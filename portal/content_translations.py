@@ -11,6 +11,11 @@ exported from one database imports into another. Importing goes through review l
 change: content visitors see gets (or joins) its pending revision; drafts change in place. An
 entry whose English source has changed since it was exported is *stale* and is not applied: its
 translation was made for another text.
+
+What an entry was translated from is recorded (portal/translation_state.py): a text changed in
+place is known to translate the entry's msgid (reviewed when the seed writes it, since the seed
+is published content); a pending revision's texts are recorded when a publisher publishes it.
+A translation made for an earlier English text is exported as fuzzy, for translators to revise.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from modeltranslation.utils import build_localized_fieldname
 
+from . import translation_state
 from .review import is_live, open_revision, record_revision
 from .snapshots import Payload, parts_of, snapshot
 from .text_normalisation import normalise_text
@@ -113,10 +119,18 @@ def export_po(language: str) -> polib.POFile:
         "Content-Transfer-Encoding": "8bit",
         "POT-Creation-Date": timezone.now().strftime("%Y-%m-%d %H:%M%z"),
     }
-    for entry in entries(language):
-        po.append(
-            polib.POEntry(msgctxt=entry.context, msgid=entry.source, msgstr=entry.translation)
-        )
+    found = list(entries(language))
+    known = translation_state.load({entry.row for entry in found}, [language])
+    for entry in found:
+        item = polib.POEntry(msgctxt=entry.context, msgid=entry.source, msgstr=entry.translation)
+        state = known.get((*translation_state.row_key(entry.row), entry.field, language))
+        if translation_state.status(entry.source, entry.translation, state) == (
+            translation_state.Status.STALE
+        ):
+            # Made for an earlier English text: translators' tools show a fuzzy entry as one to
+            # revise, and importing skips it until someone has.
+            item.flags.append("fuzzy")
+        po.append(item)
     return po
 
 
@@ -170,6 +184,7 @@ def import_po(
     # Changes per object that owns the revision: a service collects its sections' and notes'.
     proposed: dict[tuple[type[models.Model], int], tuple[models.Model, Payload]] = {}
     changed: set[tuple[type[models.Model], int]] = set()
+    decisions: list[translation_state.Decision] = []
     for item in po:
         if not item.msgstr or "fuzzy" in item.flags or item.obsolete:
             continue
@@ -187,12 +202,18 @@ def import_po(
             continue
         column = build_localized_fieldname(name, language)
         text = normalise_text(item.msgstr)
+        # Changed in place, the row's text is now the one the entry translates from msgid.
+        written_for = translation_state.decided(
+            row, name, language, item.msgid, text, reviewed=in_place
+        )
         if in_place:  # the seed: no owner to look up, no review to go through
             _apply_in_place(row, column, text, report, in_place_rows)
+            decisions.append(written_for)
             continue
         owner, accessor = _parent_of(row) or (row, None)
         if not is_live(owner):
             _apply_in_place(row, column, text, report, in_place_rows)
+            decisions.append(written_for)
             continue
         owner_key = (type(owner), owner.pk)
         if owner_key not in proposed:
@@ -209,6 +230,8 @@ def import_po(
     for row, columns in in_place_rows.values():
         row._history_user = user  # type: ignore[attr-defined]
         row.save(update_fields=columns)
+    # Live content's translations are recorded when their revision is published.
+    translation_state.save(decisions, user)
     for owner_key in changed:
         owner, payload = proposed[owner_key]
         revision = record_revision(

@@ -130,3 +130,44 @@ class Revision(models.Model):
     def target_model(self) -> type[models.Model]:
         model: Any = self.content_type.model_class()
         return model
+
+
+class TranslationState(models.Model):
+    """What is known about one translated text: which English it was made from, and who
+    reviewed it (portal/translation_state.py keeps these rows and reads them).
+
+    "Stale" is not stored: it is computed by comparing `source_hash` with the hash of the
+    English text as it is now, so a change to the English makes every translation of it stale
+    without touching these rows.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    field = models.CharField(_("field"), max_length=64)
+    language = models.CharField(_("language"), max_length=16)
+    # SHA-256 hex digests of the normalised texts (portal/text_normalisation.py).
+    source_hash = models.CharField(_("English source it translates"), max_length=64)
+    text_hash = models.CharField(_("translation it describes"), max_length=64)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("translation state")
+        verbose_name_plural = _("translation states")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "field", "language"],
+                name="one_translation_state_per_text",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id}:{self.field}:{self.language}"

@@ -270,3 +270,10 @@ def apply_transition(obj: Publishable, name: str, user: User | None) -> None:
         obj.published_by = actor
         update_fields += ["published_at", "published_by"]
     obj.save(update_fields=update_fields)
+    if transition.target == PublicationState.PUBLISHED:
+        # Imported here, not at the top: the apps' models import this module (Publishable),
+        # and translation_state imports models of its own.
+        from .translation_state import review_published_item
+
+        # Publishing an item is reviewing all of it, its translations included.
+        review_published_item(obj, actor)

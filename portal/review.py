@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from . import translation_state
 from .cache import batched_invalidation
 from .models import Revision, RevisionState
 from .publishing import (
@@ -138,8 +139,11 @@ def _publish(revision: Revision, user: User, now: Any) -> None:
         "number": revision.pk,
         "submitter": submitter.get_username() if submitter else "?",
     }
+    before = translation_state.texts_of(live)
     with batched_invalidation():  # one invalidation of the public pages for all the rows
         apply_snapshot(live, revision.payload, actor=user, reason=reason)
+        # The publisher is the reviewer of the translations the revision changed.
+        translation_state.review_published_item(live, user, before)
 
 
 @transaction.atomic

@@ -111,6 +111,10 @@ MIDDLEWARE = [
     "portal.security_headers.SecurityHeadersMiddleware",
     # Static files from our own origin, before anything that could touch a session or a cookie.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and API responses compressed (WhiteNoise serves static files precompressed itself,
+    # and answers before this). Django's gzip pads each response with random bytes against
+    # BREACH, which matters for the admin's pages that carry a CSRF token.
+    "django.middleware.gzip.GZipMiddleware",
     # CORS before anything that can answer on its own (CommonMiddleware's redirects).
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -484,6 +488,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "portal.api_schema.document_conditional_requests",
+        "portal.api_schema.make_schemas_exact",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ServiceKindEnum": "providers.models.ServiceKind",

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal import wellknown
+from providers.logo_files import logo_file
 
 # The admin and the API stay unprefixed: the API negotiates its language itself (?lang=,
 # Accept-Language), and editors switch languages in the admin's tabs.
@@ -11,6 +12,8 @@ urlpatterns = [
     path("robots.txt", wellknown.robots_txt, name="robots-txt"),
     path("admin/", admin.site.urls),
     path("api/", include("portal.api_urls")),
+    # Uploaded logos, from our own origin (MEDIA_URL is "media/"; the storage names them).
+    path("media/logos/<str:name>", logo_file, name="logo-file"),
 ]
 
 # Public pages under /en/, /ckb/, ...; LocaleMiddleware redirects "/" by Accept-Language.

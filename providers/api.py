@@ -8,7 +8,6 @@ criteria app depends on this one and not the other way round.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -36,8 +35,8 @@ from portal.api import (
     context_language,
     language_parameter,
 )
-from portal.translation_support import pick_translation
 
+from .comparison_csv import Labels, comparison_table
 from .filters import BOOLEAN_FEATURE_KEYS, PAYMENT_FEATURE_KEY, ServiceFilterSet
 from .models import (
     Feature,
@@ -284,60 +283,6 @@ class FeatureSerializer(serializers.ModelSerializer):
         return filter_parameter(feature)
 
 
-# --- The comparison as CSV ----------------------------------------------------------------------
-
-COMPARISON_COLUMNS: tuple[str, ...] = (
-    "slug",
-    "name",
-    "kind",
-    "group",
-    "homepage",
-    "hq_country",
-    "hq_city",
-    "founded_year",
-    "free_plan",
-    "free_storage_mb",
-    "trial_days",
-)
-
-
-def csv_feature_cell(value: FeatureValue) -> Any:
-    if value.feature.kind == Feature.Kind.NUMBER and value.unlimited:
-        return "unlimited"
-    return feature_value(value)
-
-
-def comparison_rows(
-    services: Iterable[Service], features: list[Feature], language: str
-) -> list[dict[str, Any]]:
-    """One flat row per service: its facts, then one column per catalogue feature (by key)."""
-    rows = []
-    for service in services:
-        values = {value.feature.key: value for value in service.feature_values.all()}
-        homepage = next(
-            (link.url for link in service.links.all() if link.kind == ServiceLink.Kind.HOMEPAGE),
-            "",
-        )
-        row: dict[str, Any] = {
-            "slug": service.slug,
-            "name": service.name,
-            "kind": service.kind,
-            "group": service.group.key if service.group else "",
-            "homepage": homepage,
-            "hq_country": service.hq_country.code,
-            "hq_city": pick_translation(service, "hq_city", language)[0],
-            "founded_year": service.founded_year,
-            "free_plan": service.free_plan,
-            "free_storage_mb": service.free_storage_mb,
-            "trial_days": service.trial_days,
-        }
-        for feature in features:
-            value = values.get(feature.key)
-            row[feature.key] = csv_feature_cell(value) if value is not None else None
-        rows.append(row)
-    return rows
-
-
 # --- Viewsets -----------------------------------------------------------------------------------
 
 # Long texts only the detail shows: the list leaves them (in every language) in the database.
@@ -364,13 +309,25 @@ BOM_PARAMETER = OpenApiParameter(
         "(Excel on Windows) read the Kurdish and Persian text as UTF-8."
     ),
 )
+LABELS_PARAMETER = OpenApiParameter(
+    "labels",
+    str,
+    OpenApiParameter.QUERY,
+    enum=Labels.values(),
+    description=(
+        "csv only: names (default) heads the columns with the columns' and features' names and "
+        "spells kinds, groups, countries, yes/no and choices in the language of lang; keys gives "
+        "the same table in stable keys (column and choice keys, true/false, country codes), "
+        "for scripts."
+    ),
+)
 BOOLEAN_WORDS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="Published services, filtered and paginated",
-        parameters=[language_parameter(), FORMAT_PARAMETER, BOM_PARAMETER],
+        parameters=[language_parameter(), FORMAT_PARAMETER, BOM_PARAMETER, LABELS_PARAMETER],
         responses={
             (200, "application/json"): ServiceSerializer(many=True),
             (200, "text/csv"): OpenApiResponse(
@@ -394,15 +351,28 @@ class ServiceViewSet(PublicApiMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = ServiceFilterSet
     detail_serializer_class: type[serializers.Serializer] = ServiceDetailSerializer
 
+    CSV_PARAMETERS = frozenset({"bom", "labels"})
+
     def known_parameters(self) -> set[str]:
-        return super().known_parameters() | ({"bom"} if self.action == "list" else set())
+        csv_parameters = self.CSV_PARAMETERS if self.action == "list" else set()
+        return super().known_parameters() | csv_parameters
 
     def parameter_errors(self, request: Request) -> dict[str, list[str]]:
         errors = super().parameter_errors(request)
         bom = request.query_params.get("bom")
         if bom is not None and bom.strip().lower() not in BOOLEAN_WORDS:
             errors["bom"] = [_("Use true or false.")]
+        labels = request.query_params.get("labels")
+        if labels is not None and labels.strip().lower() not in Labels.values():
+            errors["labels"] = [
+                _("%(value)s is not one of the allowed values: %(allowed)s.")
+                % {"value": repr(labels[:20]), "allowed": ", ".join(Labels.values())}
+            ]
         return errors
+
+    def csv_labels(self) -> Labels:
+        raw = self.request.query_params.get("labels", "").strip().lower()
+        return Labels(raw) if raw in Labels.values() else Labels.NAMES
 
     def wants_bom(self) -> bool:
         return BOOLEAN_WORDS.get(self.request.query_params.get("bom", "").strip().lower(), False)
@@ -460,6 +430,7 @@ class ServiceViewSet(PublicApiMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_renderer_context(self) -> dict[str, Any]:
         context = super().get_renderer_context()
+        context["csv_columns"] = getattr(self, "csv_columns", None)
         context["csv_header"] = getattr(self, "csv_header", None)
         context["csv_bom"] = self.action == "list" and self.wants_bom()
         return context
@@ -470,11 +441,14 @@ class ServiceViewSet(PublicApiMixin, viewsets.ReadOnlyModelViewSet):
         # The CSV is the whole comparison (not a page): one row per matching service.
         services = list(self.filter_queryset(self.get_queryset()))
         attach_feature_details(services)
-        features = list(Feature.objects.order_by("group__order", "order", "key"))
-        self.csv_header = [*COMPARISON_COLUMNS, *(feature.key for feature in features)]
-        rows = comparison_rows(services, features, context_language(self.get_serializer_context()))
+        features = list(
+            Feature.objects.prefetch_related("choices").order_by("group__order", "order", "key")
+        )
+        language = context_language(self.get_serializer_context())
+        table = comparison_table(services, features, language, self.csv_labels())
+        self.csv_columns, self.csv_header = table.keys, table.header
         return Response(
-            rows, headers={"Content-Disposition": 'attachment; filename="services.csv"'}
+            table.rows, headers={"Content-Disposition": 'attachment; filename="services.csv"'}
         )
 
 

@@ -7,7 +7,7 @@ English is the fallback for every one of them.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from portal.publishing import Publishable, PublishableQuerySet
 
 from .domains import validate_dkim_selectors, validate_domain_name
+from .logos import LogoField, logo_storage
 
 
 class ServiceKind(models.TextChoices):
@@ -147,11 +148,16 @@ class Service(Publishable):
     )
     trial_days = models.PositiveSmallIntegerField(_("trial (days)"), null=True, blank=True)
     pricing_notes = models.TextField(_("plans and prices"), blank=True)
-    logo = models.FileField(
+    # Cleaned on upload and stored under a name made from its content (providers/logos.py).
+    logo = LogoField(
         _("logo"),
         upload_to="logos/",
+        storage=logo_storage,
         blank=True,
-        validators=[FileExtensionValidator(["svg", "png", "webp"])],
+        help_text=_(
+            "An SVG, PNG, WebP or JPEG file. An SVG is rebuilt without scripts or links; an "
+            "image is scaled to at most 256 × 256 pixels and stored without its metadata."
+        ),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords()

@@ -27,6 +27,13 @@ def localized_number(value: Decimal | int | float, language: str | None = None) 
     return text.translate(str.maketrans(DIGITS["latn"], DIGITS[system]))
 
 
+def localized_digits(value: int | str, language: str | None = None) -> str:
+    """Digits only, no grouping: years and other numbers that are names ("۲۰۱۳", not "۲٬۰۱۳")."""
+    language = language or get_language() or "en"
+    system = NUMBERING_SYSTEMS.get(language, "latn")
+    return str(value).translate(str.maketrans(DIGITS["latn"], DIGITS[system]))
+
+
 def _phrase(unit: str, count: int) -> str | None:
     """The unit's plural phrase around "%(count)s", or None for a unit the catalogue lacks."""
     phrases = {

@@ -94,3 +94,11 @@ def test_every_response_says_where_the_client_stands(seeded, client, settings):
     refused = client.get("/api/v1/languages/", REMOTE_ADDR="192.0.2.77")
     assert refused.status_code == 429
     assert refused["RateLimit-Remaining"] == "0" and "Retry-After" in refused
+
+
+def test_the_schema_and_the_docs_say_where_the_client_stands_too(db, client):
+    for url in ("/api/schema/", "/api/docs/"):
+        response = client.get(url, REMOTE_ADDR="192.0.2.78")
+        assert response.status_code == 200
+        assert response["RateLimit-Limit"] == "3"
+    assert client.get("/api/v1/languages/", REMOTE_ADDR="192.0.2.78")["RateLimit-Remaining"] == "0"

@@ -15,6 +15,7 @@ from audits.checks.result import CheckStatus
 from audits.checks.tls import check_tls_mail, check_tls_web, judge_server
 from audits.net.tls import has_route
 from audits.net.tls_scan import AcceptedSuite, ServerTls
+from audits.scoring import BY_CRITERION, combine, status_pairs, verdict
 from tests import netutil
 from tests.testnet.zones import DOMAINS
 
@@ -224,3 +225,63 @@ def test_a_scan_past_its_own_bound_is_an_error_at_the_bound(testnet):
     assert time.monotonic() - started < 1.5
     assert result.status == CheckStatus.ERROR
     assert "did not finish within 0.5 s" in result.details["hosts"][0]["problems"][0]
+
+
+# --- A server suite preference for strong suites (prefer.test; tests/test_tls_preference*.py) --
+
+
+@pytest.mark.parametrize(
+    ("host", "suites", "finding", "criterion"),
+    [
+        ("strong-first.prefer.test", "pass", "strong_preferred", "met"),
+        ("client-order.prefer.test", "fail", "weak_chosen", "not_met"),
+        ("interleaved.prefer.test", "fail", "weak_chosen", "not_met"),
+    ],
+)
+def test_weak_suites_beside_strong_ones_are_judged_by_the_servers_preference(
+    testnet, host, suites, finding, criterion
+):
+    resolve, config = netutil.resolver(testnet), netutil.config(testnet)
+    # The host is both the web host (HTTPS) and the MX (STARTTLS).
+    results = [
+        check_tls_web(host, resolve=resolve, config=config),
+        check_tls_mail([host], resolve=resolve, config=config),
+    ]
+    for result in results:
+        (details,) = result.details["hosts"]
+        # Accepting weak suites is a TLS defect whatever the order ("No TLS errors ...").
+        assert result.status == CheckStatus.FAIL
+        assert details["without_forward_secrecy_or_aead"]
+        assert result.details["aspects"] == {
+            "versions": "pass",
+            "suites": suites,
+            "dh": "pass",
+            "certificate": "pass",
+        }
+        preference = details["preference"]
+        assert preference["finding"] == finding
+        assert preference["weak_first"] == sorted(details["without_forward_secrecy_or_aead"])
+        assert all(a["chosen"] for a in preference["attempts"])
+        assert (preference["message"] in details["problems"]) is (finding == "weak_chosen")
+    statuses = combine(pair for r in results for pair in status_pairs(r.check, r.status, r.details))
+    assert verdict(BY_CRITERION["strong-cipher-suites"], statuses) == criterion
+    assert verdict(BY_CRITERION["no-tls-errors"], statuses) == "not_met"
+
+
+def test_a_host_without_weak_suites_has_no_preference_to_measure(testnet):
+    result = check_tls_web(
+        "www.good.test", resolve=netutil.resolver(testnet), config=netutil.config(testnet)
+    )
+    assert result.details["hosts"][0]["preference"] is None
+    assert result.details["aspects"]["suites"] == "pass"
+
+
+def test_a_mixed_host_at_a_private_address_is_refused_before_scan_or_measurement(testnet):
+    config = netutil.config(testnet, allow_private_networks=False)
+    result = check_tls_mail(
+        ["client-order.prefer.test"], resolve=netutil.resolver(testnet), config=config
+    )
+    (details,) = result.details["hosts"]
+    assert result.status == CheckStatus.ERROR and details["refused"] is True
+    assert "preference" not in details
+    assert result.details["aspects"]["suites"] == "error"

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.test import RequestFactory
 
 from portal.cache import allowed_query, page_key
-from providers.views import comparison_parameters
+from providers.compare_view import comparison_parameters
 
 
 def cache_size() -> int:

@@ -70,7 +70,13 @@ def test_english_fallback_in_a_right_to_left_page_runs_left_to_right(seeded, cli
     # The same in the comparison's header cells and its choice cells (built in Python).
     compare = text(client, f"/{lang}/compare/")
     assert '<span lang="en" dir="ltr">Web Key Directory (WKD)</span>' in compare
-    assert re.search(r'<td class="cell-choices"><span lang="en" dir="ltr">[^<]+</span>', compare)
+    assert re.search(
+        r'<td class="cell-choices" data-label="[^"]+"><span lang="en" dir="ltr">[^<]+</span>',
+        compare,
+    )
+    # A card's column name (shown by CSS from data-label, where no dir can be set) is isolated
+    # with FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE.
+    assert 'data-label="\u2068Web Key Directory (WKD)\u2069"' in compare
     # Text in the page's language is not wrapped.
     english = text(client, "/en/providers/")
     assert 'dir="ltr"><p>' not in english and '<span lang="en"' not in english

@@ -12,6 +12,8 @@ errors and weak DH parameters") the details carry one status per ASPECT, judged 
 the criterion that aspect answers (see `aspects`): `versions` ("a server suite preference of TLS
 1.2 or later and a plan for RFC8996"), `suites` ("a server suite preference ... for strong cipher
 suites which support forward secrecy and authenticated encryption"), `dh` and `certificate`.
+Where a server accepts weak suites beside strong ones, its preference between them is measured
+with handshakes of our own (net/tls_preference), since sslyze reports no server order.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from django.utils.translation import gettext_lazy as _
 from audits.checks.result import CheckResult, CheckStatus
 from audits.net.config import NetConfig
 from audits.net.guard import ForbiddenAddress
-from audits.net.tls import ConnectionProblem, guarded_addresses, has_route
+from audits.net.tls import ConnectionProblem, Deadline, guarded_addresses, has_route
+from audits.net.tls_preference import Finding, Preference, measure, needs_measuring
 from audits.net.tls_scan import MIN_DH_BITS, MODERN_VERSIONS, ScanTarget, ServerTls, scan_servers
 
 Resolve = Callable[[str], list[str]]
@@ -96,7 +99,9 @@ MAX_ADDRESSES_PER_HOST = 4
 _LEGACY_RFC = {"SSLv2": "RFC 6176", "SSLv3": "RFC 7568", "TLSv1": "RFC 8996", "TLSv1.1": "RFC 8996"}
 
 
-def judge_server(server: ServerTls) -> tuple[CheckStatus, list[str]]:
+def judge_server(
+    server: ServerTls, preference: Preference | None = None
+) -> tuple[CheckStatus, list[str]]:
     """The verdict on one server's TLS, with the reasons for it."""
     if server.connection_error:
         return CheckStatus.ERROR, [server.connection_error]
@@ -113,6 +118,8 @@ def judge_server(server: ServerTls) -> tuple[CheckStatus, list[str]]:
             f"accepts {len(weak)} suite(s) without forward secrecy or AEAD (RFC 9325 4.2), "
             f"e.g. {weak[0]}"
         )
+    if preference is not None and preference.finding is Finding.WEAK_CHOSEN:
+        problems.append(preference.message)
     weak_dh = server.weak_dh_suites
     if weak_dh:
         sizes = [s.key_bits for s in weak_dh if s.key_bits]
@@ -138,15 +145,24 @@ def judge_server(server: ServerTls) -> tuple[CheckStatus, list[str]]:
 ASPECTS = ("versions", "suites", "dh", "certificate")
 
 
-def aspects(server: ServerTls) -> dict[str, CheckStatus]:
+# The `suites` aspect of a server accepting weak suites beside strong ones, by its preference.
+_PREFERENCE_STATUS = {
+    Finding.STRONG_PREFERRED: CheckStatus.PASS,
+    Finding.WEAK_CHOSEN: CheckStatus.FAIL,
+    Finding.COULD_NOT_TEST: CheckStatus.ERROR,
+}
+
+
+def aspects(server: ServerTls, preference: Preference | None = None) -> dict[str, CheckStatus]:
     """One status per aspect of a server's TLS, each within the words of its criterion.
 
     - versions: neither TLS 1.2 nor 1.3, or SSL 2/3 (RFC 6176, 7568: MUST NOT), fails; TLS 1.0
       or 1.1 beside 1.2+ warns only: the criterion wants 1.2+ and "a plan for RFC8996", and a
       plan cannot be seen from outside, so accepting them is not yet a failure of its words.
-    - suites: no forward-secret AEAD suite in TLS 1.2/1.3 fails; weaker 1.2 suites accepted
-      beside strong ones warn: the criterion asks for a server PREFERENCE for strong suites,
-      which a list of accepted suites does not show (sslyze reports no server order).
+    - suites: no forward-secret AEAD suite in TLS 1.2/1.3 fails. Weaker 1.2 suites accepted
+      beside strong ones are judged by the server's measured PREFERENCE, which is what the
+      criterion asks for: strong suites always preferred passes, a weak suite chosen over a
+      strong one the client also offered fails (RFC 9325 4.2.1), not measured is an error.
     - dh: a finite-field group under 2048 bits fails (Logjam, RFC 9325 4.1).
     - certificate: not valid for the name fails; not fetched is an error.
     A server that could not be scanned, or a version that could not be tested, is an error.
@@ -172,7 +188,7 @@ def aspects(server: ServerTls) -> dict[str, CheckStatus]:
         untested = any(v in server.untested_versions for v in MODERN_VERSIONS)
         suites = CheckStatus.ERROR if untested else CheckStatus.FAIL
     elif server.modern_suites_without_fs_or_aead:
-        suites = CheckStatus.WARN
+        suites = _PREFERENCE_STATUS[preference.finding] if preference else CheckStatus.ERROR
     else:
         suites = CheckStatus.PASS
     if not server.certificate_checked:
@@ -187,15 +203,15 @@ def aspects(server: ServerTls) -> dict[str, CheckStatus]:
     }
 
 
-def _server_details(server: ServerTls) -> dict[str, Any]:
-    status, problems = judge_server(server)
+def _server_details(server: ServerTls, preference: Preference | None) -> dict[str, Any]:
+    status, problems = judge_server(server, preference)
     details: dict[str, Any] = {
         "host": server.host,
         "address": server.address,
         "port": server.port,
         "status": status.value,
         "problems": problems,
-        "aspects": {name: found.value for name, found in aspects(server).items()},
+        "aspects": {name: found.value for name, found in aspects(server, preference).items()},
     }
     if server.connection_error:
         return details
@@ -210,6 +226,8 @@ def _server_details(server: ServerTls) -> dict[str, Any]:
         "certificate_valid": server.certificate_valid,
         "certificate_error": server.certificate_error,
         "untested_versions": list(server.untested_versions),
+        # null: no weak suite beside a strong one, so no preference to measure.
+        "preference": preference.as_dict() if preference else None,
     }
 
 
@@ -265,7 +283,10 @@ def _check(
     # The address lookups above came out of this check's time bound.
     left = config.tls_scan_timeout - (time.monotonic() - started)
     scanned = scan_servers(targets, config, bound=left)
-    servers = unreachable + [_server_details(s) for s in scanned]
+    preferences = _preferences(targets, scanned, config, started)
+    servers = unreachable + [
+        _server_details(s, p) for s, p in zip(scanned, preferences, strict=True)
+    ]
     summaries = {
         CheckStatus.PASS: _(
             "Only TLS 1.2 or newer, forward-secret AEAD suites, no weak DH, valid certificate."
@@ -281,6 +302,20 @@ def _check(
         for name in ASPECTS
     }
     return dataclasses.replace(result, details={**result.details, "aspects": overall})
+
+
+def _preferences(
+    targets: list[ScanTarget], scanned: list[ServerTls], config: NetConfig, started: float
+) -> list[Preference | None]:
+    """Each scanned server's suite preference where it has weak suites beside strong ones,
+    side by side and within what is left of the check's bound."""
+    deadline = Deadline(config.tls_scan_timeout - (time.monotonic() - started))
+
+    def one(pair: tuple[ScanTarget, ServerTls]) -> Preference | None:
+        target, server = pair
+        return measure(target, server, config, deadline) if needs_measuring(server) else None
+
+    return concurrently(one, zip(targets, scanned, strict=True))
 
 
 def check_tls_web(web_host: str | None, *, resolve: Resolve, config: NetConfig) -> CheckResult:

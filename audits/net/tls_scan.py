@@ -17,7 +17,7 @@ import re
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -95,6 +95,9 @@ class AcceptedSuite:
     name: str  # the IANA (RFC) name, e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
     key_exchange: str | None  # "DH", "EC", "X25519", "X448", or None (static RSA)
     key_bits: int | None
+    # The name sslyze's OpenSSL offered it by (AES128-GCM-SHA256), for handshakes of our own
+    # (net/tls_preference.py); None when not known. One suite can have two OpenSSL names.
+    openssl_name: str | None = field(default=None, compare=False)
 
     @property
     def forward_secret(self) -> bool:
@@ -361,13 +364,14 @@ def _read_result(server_result: ServerScanResult, prepared: _Prepared) -> Server
 
 def _suite(version: str, accepted: CipherSuiteAcceptedByServer) -> AcceptedSuite:
     key = accepted.ephemeral_key
+    suite = accepted.cipher_suite
     if key is None:
-        return AcceptedSuite(version, accepted.cipher_suite.name, None, None)
+        return AcceptedSuite(version, suite.name, None, None, suite.openssl_name)
     try:
         kind = OpenSslEvpPkeyEnum(key.type).name
     except ValueError:  # a key type newer than this nassl knows: name it by number
         kind = f"type {key.type}"
-    return AcceptedSuite(version, accepted.cipher_suite.name, kind, key.size)
+    return AcceptedSuite(version, suite.name, kind, key.size, suite.openssl_name)
 
 
 def _certificate_verdict(attempt) -> tuple[bool, bool, str | None]:  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ and who published what.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -30,6 +30,8 @@ from criteria.models import Criterion, CriterionGroup
 from portal.publishing import PublicationState, Publishable
 from portal.system_actor import recorded_as, system_user
 from portal.text_normalisation import normalise_text
+from portal.translation_state import review_published
+from portal.translation_support import translated_field_names
 from providers.models import (
     Feature,
     FeatureChoice,
@@ -109,6 +111,8 @@ class SeedLoader:
         self.report = SeedReport()
         self.now: datetime = timezone.now()
         self.actor: AbstractUser  # the system user, fetched inside load()'s transaction
+        # The rows with translated texts the seed wrote (or would have, had they changed).
+        self.written: dict[type[models.Model], set[int]] = defaultdict(set)
 
     # --- entry point
     @transaction.atomic
@@ -130,6 +134,7 @@ class SeedLoader:
             self._load_service(path.name, self._read(f"services/{path.name}"))
         self._load_criteria(criteria)
         self._load_translations()
+        self._review_translations()
         return self.report
 
     def _load_translations(self) -> None:
@@ -163,6 +168,16 @@ class SeedLoader:
             self.report.counts[f"Translations ({language})"]["updated"] += report.applied
             self.report.counts[f"Translations ({language})"]["unchanged"] += report.unchanged
 
+    def _review_translations(self) -> None:
+        """The seed's texts are published content: record their translations as reviewed, for
+        the English they were written with. Read again, because the translation files were
+        applied to other instances of the rows. A row people edited is not the seed's to vouch
+        for, and an unchanged translation of a changed English text stays stale."""
+        rows: list[models.Model] = []
+        for model, pks in self.written.items():
+            rows += model._default_manager.filter(pk__in=pks).order_by("pk")
+        review_published(rows, self.actor)
+
     def _read(self, relative: str) -> dict[str, Any]:
         path = self.data_dir / relative
         try:
@@ -192,10 +207,12 @@ class SeedLoader:
             self._validate(obj, where)
             obj.save()
             self.report.add(model, "created")
+            self._written(obj)
             return obj, True
         if not self.reset and edited_by_people(obj, self.actor):
             self.report.add(model, "kept")
             return obj, False
+        self._written(obj)
         changed = [name for name, value in values.items() if getattr(obj, name) != value]
         if changed:
             for name in changed:
@@ -206,6 +223,10 @@ class SeedLoader:
         else:
             self.report.add(model, "unchanged")
         return obj, True
+
+    def _written(self, obj: models.Model) -> None:
+        if translated_field_names(type(obj)):
+            self.written[type(obj)].add(obj.pk)
 
     def _publish(self, obj: Publishable) -> None:
         """Publish `obj` as the system user, with one history record that says so.

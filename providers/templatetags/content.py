@@ -24,8 +24,10 @@ from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 
-from portal.translation_support import pick_translation
+from portal.translation_state import StaleLookup
+from portal.translation_support import DEFAULT_LANGUAGE, pick_translation
 from providers.countries import country_name
+from providers.numbers import localized_number
 
 register = template.Library()
 
@@ -58,6 +60,57 @@ def _fallback_note() -> SafeString:
     return format_html('<small class="fallback-note">{}</small>', _("(not yet translated)"))
 
 
+def _stale_note(language: str) -> SafeString:
+    # In the page's language, like the text it is about; `lang` keeps it so if the text is
+    # moved into another page's markup (a preview, a fragment).
+    return format_html(
+        '<small class="translation-stale" lang="{}">{}</small>',
+        language,
+        _("translation may be out of date"),
+    )
+
+
+def _stale_lookup(context: template.Context, language: str) -> StaleLookup | None:
+    """The request's lookup for `language` (one query per page), or None without a request."""
+    request = context.get("request")
+    if request is None:
+        return None
+    lookups: dict[str, StaleLookup] = request.__dict__.setdefault("_mv_stale_translations", {})
+    if language not in lookups:
+        lookups[language] = StaleLookup(language)
+    return lookups[language]
+
+
+def is_stale(context: template.Context, obj: Model, field: str, language: str) -> bool:
+    """Whether the `language` text of `obj.field` was made for an English text since changed.
+    English is the source: it is never stale."""
+    if language == DEFAULT_LANGUAGE:
+        return False
+    lookup = _stale_lookup(context, language) or StaleLookup(language, only=obj)
+    return lookup.is_stale(obj, field)
+
+
+def _marked_stale(
+    context: template.Context, body: SafeString, language: str, markdown: bool, note: bool
+) -> SafeString:
+    """A stale text with its note after it (a <div> around a block, a <span> around a label).
+
+    `note=False` only marks it, for a label whose note would be read out with every cell it
+    heads; `request.content_stale` then lets the page say it once."""
+    request = context.get("request")
+    if request is not None:
+        request.content_stale = True
+    tag = "div" if markdown else "span"
+    if not note:
+        return format_html('<{tag} class="stale">{body}</{tag}>', tag=tag, body=body)
+    return format_html(
+        '<{tag} class="stale">{body} {note}</{tag}>',
+        tag=tag,
+        body=body,
+        note=_stale_note(language),
+    )
+
+
 def text_direction(language: str) -> str:
     try:
         return "rtl" if get_language_info(language)["bidi"] else "ltr"
@@ -85,9 +138,16 @@ def in_its_language(body: SafeString, text_language: str, block: bool = False) -
 
 @register.simple_tag(takes_context=True)
 def translated(
-    context: template.Context, obj: Model, field: str, markdown: bool = False
+    context: template.Context,
+    obj: Model,
+    field: str,
+    markdown: bool = False,
+    stale_note: bool = True,
 ) -> SafeString:
     """`obj.field` in the page's language, else in English marked `lang="en" dir="ltr"`.
+
+    A translation made for an English text that has changed since gets a small "translation may
+    be out of date" note after it (portal/translation_state.py); `stale_note=False` only marks it.
 
     A text block says so with a small note, outside the English element because the note is in
     the page's language; a short label (a feature name in a table header) is only marked, and the
@@ -99,6 +159,8 @@ def translated(
         return mark_safe("")
     body = render_markdown(text) if markdown else format_html("{}", text)
     if text_language == language:
+        if is_stale(context, obj, field, language):
+            return _marked_stale(context, body, language, markdown, stale_note)
         return body
     request = context.get("request")
     if request is not None:
@@ -115,8 +177,8 @@ def megabytes(value: int | None) -> str:
     if value is None:
         return ""
     if value >= 1024 and value % 1024 == 0:
-        return _("%(size)s GB") % {"size": value // 1024}
-    return _("%(size)s MB") % {"size": value}
+        return _("%(size)s GB") % {"size": localized_number(value // 1024)}
+    return _("%(size)s MB") % {"size": localized_number(value)}
 
 
 @register.filter

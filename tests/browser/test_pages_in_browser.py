@@ -79,18 +79,71 @@ def _text_edges(page: Page, selector: str) -> tuple[float, float]:
 def test_filtering_the_comparison_by_clicking(page: Page, site: str) -> None:
     page.goto(f"{site}/en/compare/")
     everyone = page.locator("tbody tr").count()
-    page.get_by_label("OpenPGP", exact=True).select_option("true")
-    page.get_by_label("Web Key Directory (WKD)").select_option("true")
+    # What a visitor clicks: the "Yes" of a yes/no/any control (a label of a radio button).
+    page.get_by_role("group", name="OpenPGP", exact=True).get_by_text("Yes").click()
+    page.get_by_role("group", name="Web Key Directory (WKD)").get_by_text("Yes").click()
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_load_state()
-    assert "openpgp=true" in page.url and "wkd=true" in page.url
+    # The controls left at "any" are not in the address: it names the chosen filters only.
+    assert page.url.endswith("/en/compare/?openpgp=true&wkd=true"), page.url
     rows = page.locator("tbody tr")
     assert rows.count() == 2 < everyone
     names = " ".join(rows.all_inner_texts())
     assert "Proton Mail" in names and "Mailbox.org" in names
+    assert page.get_by_role("group", name="OpenPGP", exact=True).get_by_label("Yes").is_checked()
+    # The chip of an active filter removes just that one.
+    page.get_by_role("link", name="Remove the filter “OpenPGP”").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/en/compare/?wkd=true"), page.url
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "compare-en.png", full_page=True)
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_on_a_phone_the_results_come_first_and_every_filter_is_one_tap_away(
+    browser: Browser, site: str
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site}/en/compare/?openpgp=true")
+    # Only the active filter is shown, so the first result is on the first screen.
+    visible = [c for c in page.locator(".control").all() if c.is_visible()]
+    assert len(visible) == 1
+    first_row = page.locator("tbody tr").first.bounding_box()
+    assert first_row is not None and first_row["y"] < 740, first_row
+    # Each service is a card: no sideways scrolling, every value beside its feature's name.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    cell = page.locator("tbody tr").first.locator("td.cell-yes").first
+    label = cell.evaluate("(el) => getComputedStyle(el, '::after').content")
+    assert label.strip('"') == cell.get_attribute("data-label")
+    # Without any script: the switch is a check box styled as a button.
+    page.get_by_text("Show all filters").click()
+    visible = [c for c in page.locator(".control").all() if c.is_visible()]
+    assert len(visible) > 20
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "compare-phone-en.png", full_page=True)
+    context.close()
+
+
+def test_the_tables_header_and_first_column_stay_in_view(browser: Browser, site: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 500})
+    page = context.new_page()
+    page.goto(f"{site}/en/compare/")
+    region = page.locator(".results-section .table-scroll")
+    before = page.locator(".comparison thead th").nth(6).bounding_box()
+    name = page.locator(".comparison tbody th").first.bounding_box()
+    assert before is not None and name is not None
+    region.evaluate("(el) => { el.scrollTop = 150; el.scrollLeft = 400; }")
+    header = page.locator(".comparison thead th").nth(6).bounding_box()
+    name_after = page.locator(".comparison tbody th").first.bounding_box()
+    box = region.bounding_box()
+    assert header is not None and name_after is not None and box is not None
+    # Scrolled down, the header row is still at the top of the box; scrolled sideways, the
+    # service names are still at its start edge.
+    assert abs(header["y"] - box["y"]) < 3
+    assert abs(name_after["x"] - box["x"]) < 3
+    assert header["x"] < before["x"]
+    context.close()
 
 
 def test_comparing_two_services_side_by_side(page: Page, site: str) -> None:

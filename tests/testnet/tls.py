@@ -1,4 +1,4 @@
-"""Server-side TLS contexts for the two profiles of zones.py."""
+"""Server-side TLS contexts for the profiles of zones.py."""
 
 from __future__ import annotations
 
@@ -14,6 +14,24 @@ from tests.testnet.zones import TlsProfile
 
 # TLS 1.2 suites with forward secrecy and AEAD only; TLS 1.3 suites all qualify already.
 MODERN_CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20"
+
+# The mixed profiles: the strong suites of a modern server with an RSA key, and two TLS 1.2 suites
+# RFC 9325 4.2 does not recommend, both still in OpenSSL 3 (tests/test_tls_preference.py checks
+# this machine's): one without forward secrecy (TLS_RSA_WITH_AES_128_GCM_SHA256) and one without
+# AEAD (TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA).
+MIXED_STRONG = "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305"
+MIXED_WEAK = "AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA"
+# Server order -> (OpenSSL cipher string, whether the server enforces its own order).
+MIXED_CIPHERS: dict[TlsProfile, tuple[str, bool]] = {
+    TlsProfile.MIXED_STRONG_FIRST: (f"{MIXED_STRONG}:{MIXED_WEAK}", True),
+    # The same list, but the client's order decides (OpenSSL's default for a server).
+    TlsProfile.MIXED_CLIENT_ORDER: (f"{MIXED_STRONG}:{MIXED_WEAK}", False),
+    TlsProfile.MIXED_INTERLEAVED: (
+        "ECDHE-RSA-AES256-GCM-SHA384:AES128-GCM-SHA256:"
+        "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-SHA",
+        True,
+    ),
+}
 
 # The 1024-bit MODP group of RFC 2409 6.2 ("Oakley group 2"), the group Logjam showed to be within
 # reach of a nation state: a fixed, well-known weak group, and no parameter generation at start-up.
@@ -41,6 +59,14 @@ def server_context(profile: TlsProfile, cert: Path, key: Path) -> ssl.SSLContext
         ctx.minimum_version = ssl.TLSVersion.TLSv1_2
         ctx.set_ciphers(MODERN_CIPHERS)
         ctx.options |= ssl.OP_CIPHER_SERVER_PREFERENCE
+    elif profile in MIXED_CIPHERS:
+        ciphers, server_order = MIXED_CIPHERS[profile]
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.set_ciphers(ciphers)
+        if server_order:
+            ctx.options |= ssl.OP_CIPHER_SERVER_PREFERENCE
+        else:
+            ctx.options &= ~ssl.OP_CIPHER_SERVER_PREFERENCE
     else:
         with warnings.catch_warnings():
             # Python warns that TLS 1.0 is deprecated: that is the point of this profile.

@@ -74,6 +74,21 @@ class TlsProfile(enum.Enum):
     # TLS 1.0 and up, OpenSSL security level 0, an RSA certificate so that DHE suites exist, and
     # a 1024-bit DH group: what `tls_web`/`tls_mail` must fail (RFC 8996, RFC 9325 4.1).
     LEGACY = "legacy"
+    # TLS 1.2/1.3, an RSA certificate, forward-secret AEAD suites AND two weak TLS 1.2 suites
+    # (AES128-GCM-SHA256: no forward secrecy; ECDHE-RSA-AES128-SHA: CBC, no AEAD), in three
+    # orders (tests/testnet/tls.py) that the measurement of a server suite preference tells apart.
+    # An enforced server order with every strong suite before the weak ones (RFC 9325 4.2.1):
+    MIXED_STRONG_FIRST = "mixed-strong-first"
+    # No server preference: the server takes the first suite of the client's list it accepts.
+    MIXED_CLIENT_ORDER = "mixed-client-order"
+    # A server order with a weak suite between two strong ones: its first choice is strong, but a
+    # client offering that weak suite and a lower strong one gets the weak one.
+    MIXED_INTERLEAVED = "mixed-interleaved"
+
+    @property
+    def rsa_certificate(self) -> bool:
+        """DHE and static-RSA suites need an RSA key (an ECDSA one only signs ECDHE)."""
+        return self is not TlsProfile.MODERN
 
 
 @dataclass(frozen=True)
@@ -153,8 +168,8 @@ class Host:
 
     @property
     def rsa_certificate(self) -> bool:
-        """Legacy servers get an RSA key: DHE suites need RSA (or DSA) authentication."""
-        return any(getattr(s, "tls", None) is TlsProfile.LEGACY for s in self.services)
+        """Legacy and mixed servers get an RSA key: DHE and static-RSA suites need one."""
+        return any(getattr(s, "tls", TlsProfile.MODERN).rsa_certificate for s in self.services)
 
 
 @dataclass(frozen=True)
@@ -957,4 +972,50 @@ DOMAINS = (
     ),
     Domain("soft.scope.test", expect={"spf": "pass"}, notes=("SPF ending in ~all.",)),
     Domain("softptr.scope.test", expect={"spf": "warn"}, notes=("SPF with ptr and ~all.",)),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Appended: a server suite preference for strong cipher suites (tests/test_tls_preference*.py).
+# prefer.test has one host per server order, each with HTTPS and an MX (STARTTLS) that accept
+# strong suites and two weak TLS 1.2 suites (TlsProfile.MIXED_*): all three fail `tls_web` and
+# `tls_mail` overall (weak suites accepted), and only strong-first.prefer.test has the preference
+# the `suites` aspect asks for.
+#
+# Its index is the last one: generated zones count up from generated.FIRST_INDEX (10), so a
+# hand-written zone at the top stays out of their way for any count a benchmark uses.
+PREFER_INDEX = 254
+_PREFER_SITE = Site((Page("/", "prefer\n"),))
+
+
+def _mixed_host(label: str, octet: int, profile: TlsProfile) -> Host:
+    return Host((label,), octet, (Https(_PREFER_SITE, profile), Smtp(SMTP_PORT, tls=profile)))
+
+
+PREFER = Zone(
+    name="prefer.test",
+    index=PREFER_INDEX,
+    signing=Signing.UNSIGNED,
+    hosts=(
+        _mixed_host("strong-first", 10, TlsProfile.MIXED_STRONG_FIRST),
+        _mixed_host("client-order", 11, TlsProfile.MIXED_CLIENT_ORDER),
+        _mixed_host("interleaved", 12, TlsProfile.MIXED_INTERLEAVED),
+    ),
+)
+
+ZONES = (*ZONES, PREFER)
+
+
+def _prefer_domain(label: str, note: str) -> Domain:
+    host = PREFER.fqdn(label)
+    return Domain(
+        host, mx=(host,), web=host, expect={"tls_web": "fail", "tls_mail": "fail"}, notes=(note,)
+    )
+
+
+DOMAINS = (
+    *DOMAINS,
+    _prefer_domain("strong-first", "Weak TLS 1.2 suites accepted; the server prefers strong ones."),
+    _prefer_domain("client-order", "Weak TLS 1.2 suites accepted; the client's order decides."),
+    _prefer_domain("interleaved", "A weak TLS 1.2 suite ranked between two strong ones."),
 )

@@ -1,0 +1,156 @@
+"""Feature values as table cells: the comparison's and the service page's, built as ready HTML.
+
+The comparison has a cell per service and feature (30,000 with 1,000 services); a template include
+per cell took seconds, so each distinct cell is built once per page and reused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from portal.translation_support import pick_translation
+
+from .models import Feature, FeatureValue
+from .numbers import quantity
+from .templatetags.content import in_its_language
+from .values import choice_keys, number
+
+
+def isolated(text: str, text_language: str | None) -> str:
+    """Text for an attribute shown by CSS (`content: attr(...)`), where no `dir` can be set:
+    text in another direction than the page's is wrapped in FIRST STRONG ISOLATE ... POP
+    DIRECTIONAL ISOLATE, the plain-text equivalent of `<bdi>`."""
+    page_language = get_language() or "en"
+    if not text_language or text_language == page_language:
+        return str(text)
+    return f"\u2068{text}\u2069"
+
+
+def load_values(services: list[int], features: list[Feature]) -> dict[int, dict[int, Any]]:
+    """Service pk -> feature pk -> yes/no (or a list of choice keys), in two queries.
+
+    The comparison has a value per service and feature (30,000 with 1,000 services). Model
+    instances, or even the ORM's row iteration, cost more than rendering the page, so a plain
+    cursor reads the rows (the API's CSV builds instances; it is not a page).
+    """
+    result: dict[int, dict[int, Any]] = {}
+    if not services or not features:
+        return result
+    # Plain SQL over one table: no ordering (the model's default joins three tables and sorts
+    # every row) and a fixed column order. Names come from the model, values are parameters.
+    quote = connection.ops.quote_name
+    meta = FeatureValue._meta
+    columns = ", ".join(
+        quote(meta.get_field(name).column) for name in ("id", "service", "feature", "bool_value")
+    )
+    feature_pks = [feature.pk for feature in features]
+    sql = (
+        f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608
+        f"WHERE {quote(meta.get_field('service').column)} IN ({', '.join(['%s'] * len(services))}) "
+        f"AND {quote(meta.get_field('feature').column)} IN ({', '.join(['%s'] * len(feature_pks))})"
+    )
+    with_choices = {feature.pk for feature in features if feature.has_choices}
+    choice_lists: dict[int, list[str]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*services, *feature_pks])
+        for pk, service_id, feature_id, bool_value in cursor.fetchall():
+            if feature_id in with_choices:
+                value: Any = choice_lists.setdefault(pk, [])
+            else:
+                # SQLite gives 0/1; None stays unknown.
+                value = None if bool_value is None else bool(bool_value)
+            result.setdefault(service_id, {})[feature_id] = value
+    if choice_lists:
+        for value_pk, key in choice_keys(choice_lists):
+            choice_lists[value_pk].append(key)
+    return result
+
+
+class Cells:
+    """Feature cells as ready HTML, prepared once per page.
+
+    The comparison has a cell per service and feature (30,000 with 1,000 services); a template
+    include per cell took seconds, so each distinct cell is built once here and reused. Cells say
+    yes/no in words (the CSS adds a symbol), never by colour or icon alone.
+    """
+
+    def __init__(
+        self, features: list[Feature], values: dict[int, dict[int, Any]] | None = None
+    ) -> None:
+        self.features = features
+        self.values = values or {}
+        self.unknown = format_html('<td class="cell-unknown">{}</td>', _("Unknown"))
+        self.yes = format_html('<td class="cell-yes">{}</td>', _("Yes"))
+        self.no = format_html('<td class="cell-no">{}</td>', _("No"))
+        self.unlimited = format_html('<td class="cell-number">{}</td>', _("Unlimited"))
+        language = get_language() or "en"
+        # The comparison's cells carry their feature's name (data-label): at phone width each
+        # row becomes a card, and the CSS shows the name beside the value. First-strong isolation
+        # keeps an English fallback name whole inside a right-to-left page.
+        self.labels: dict[int, str] = {
+            feature.pk: isolated(*pick_translation(feature, "name", language))
+            for feature in features
+        }
+        self.labelled: dict[tuple[int, str], SafeString] = {}
+        for feature in features:
+            for state, text in (("yes", _("Yes")), ("no", _("No")), ("unknown", _("Unknown"))):
+                self.labelled[feature.pk, state] = format_html(
+                    '<td class="cell-{}" data-label="{}"><span class="cell-text">{}</span></td>',
+                    state,
+                    self.labels[feature.pk],
+                    text,
+                )
+        # Feature objects here have their choices prefetched, so this is no extra query.
+        self.choice_names: dict[int, dict[str, SafeString]] = {
+            feature.pk: {
+                choice.key: self._name(choice, language) for choice in feature.choices.all()
+            }
+            for feature in features
+            if feature.has_choices
+        }
+
+    @staticmethod
+    def _name(choice: Any, language: str) -> SafeString:
+        text, text_language = pick_translation(choice, "name", language)
+        return in_its_language(format_html("{}", text), text_language or language)
+
+    def cell(self, feature: Feature, value: FeatureValue | None) -> SafeString:
+        """A cell for a FeatureValue instance (the service page)."""
+        if value is None:
+            return self.unknown
+        if feature.kind == Feature.Kind.BOOLEAN:
+            return self.yes if value.bool_value else self.no
+        if feature.kind == Feature.Kind.NUMBER:
+            if value.unlimited:
+                return self.unlimited
+            text = quantity(number(value.number_value), feature.unit)
+            return format_html('<td class="cell-number">{}</td>', text)
+        return self.choices(feature, getattr(value, "choice_keys", []))
+
+    def loaded_cell(self, feature: Feature, value: Any) -> SafeString:
+        """A cell from load_values: yes/no, a list of choice keys, or None (unknown)."""
+        if value is None:
+            return self.labelled[feature.pk, "unknown"]
+        if isinstance(value, list):
+            return self.choices(feature, value, self.labels[feature.pk])
+        return self.labelled[feature.pk, "yes" if value else "no"]
+
+    def choices(self, feature: Feature, keys: list[str], label: str | None = None) -> SafeString:
+        names = self.choice_names.get(feature.pk, {})
+        labels = [names[key] for key in keys if key in names]
+        if not labels:
+            return self.labelled[feature.pk, "unknown"] if label is not None else self.unknown
+        listed = format_html_join(", ", "{}", ((x,) for x in labels))
+        if label is None:
+            return format_html('<td class="cell-choices">{}</td>', listed)
+        return format_html('<td class="cell-choices" data-label="{}">{}</td>', label, listed)
+
+    def row(self, service_pk: int) -> list[SafeString]:
+        values = self.values.get(service_pk, {})
+        return [self.loaded_cell(feature, values.get(feature.pk)) for feature in self.features]

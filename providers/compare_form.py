@@ -1,0 +1,479 @@
+"""The comparison's filters as visitors see them: grouped as the catalogue groups them, yes/no/any
+controls with a count of matching services, and the active ones listed with a way to remove each.
+
+What every parameter means, and whether a value is valid, is the FilterSet's job
+(providers/filters.py); this module only presents the same parameters. The form stays a plain GET
+form (no JavaScript): the URL is the state, so a filtered comparison can be bookmarked and shared.
+
+Counts come from the comparison's in-memory index (providers/comparison_index.py), so they cost
+no query: each one says how many of the services shown would remain if that option were chosen.
+An active control shows no counts for its other options, because choosing one of them replaces
+the filter rather than narrowing the list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from django.http import QueryDict
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries as known_countries
+
+from .comparison_index import ResultCounts
+from .countries import country_name
+from .filters import (
+    BOOLEAN_FEATURE_KEYS,
+    BOOLEAN_WORDS,
+    PAYMENT_FEATURE_KEY,
+    name_sort_key,
+)
+from .models import Feature, ServiceKind
+from .numbers import localized_number
+from .verification import verified_choices
+
+# Icons of the sprite static/img/icons.svg: one per catalogue group, and a few features whose
+# meaning a picture says better than their group's (a key for OpenPGP, a plug for protocols).
+GROUP_ICONS: dict[str, str] = {
+    "custom-domains-aliases": "at",
+    "private-payment": "coin",
+    "account-security": "key",
+    "data-security": "lock",
+    "email-encryption": "envelope-lock",
+    "account-termination": "door",
+    "additional-functionality": "plus",
+    "aliasing-free-features": "mask",
+}
+FEATURE_ICONS: dict[str, str] = {
+    "openpgp": "key",
+    "wkd": "key",
+    "imap": "plug",
+    "smtp": "plug",
+    "pop3": "plug",
+    "jmap": "plug",
+    "activesync": "plug",
+    "onion_service": "onion",
+    "third_party_audit": "check",
+    "aliases": "mask",
+}
+DEFAULT_ICON = "plus"
+SERVICE_GROUP_KEY = "service"
+CHECKS_GROUP_KEY = "verified"
+
+
+def feature_icon(feature: Feature) -> str:
+    """The sprite symbol of a feature: its own, else its group's."""
+    return FEATURE_ICONS.get(feature.key) or GROUP_ICONS.get(feature.group.key, DEFAULT_ICON)
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: Any
+    checked: bool
+    dom_id: str
+    count: int | None = None
+
+    @property
+    def count_text(self) -> str:
+        """The count in the page's digits ("۳" on /fa/)."""
+        return "" if self.count is None else localized_number(self.count)
+
+    @property
+    def count_label(self) -> str:
+        """What a screen reader says after the option's name."""
+        if self.count is None:
+            return ""
+        return ngettext("%(count)s service", "%(count)s services", self.count) % {
+            "count": self.count_text
+        }
+
+
+@dataclass
+class Control:
+    """One parameter of the query: `widget` is tri (any/yes/no), radio, checkboxes or number."""
+
+    name: str
+    label: Any
+    widget: str
+    icon: str = DEFAULT_ICON
+    options: list[Option] = field(default_factory=list)
+    value: str = ""
+    active: bool = False
+    help_text: Any = ""
+
+
+@dataclass
+class Group:
+    key: str
+    label: Any
+    icon: str
+    controls: list[Control] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        return any(control.active for control in self.controls)
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    """A chip above the results: what is filtered, and the link that removes it."""
+
+    label: Any
+    value: Any
+    remove_query: str
+
+
+def _word(value: str) -> str:
+    """`?openpgp=YES` is checked as yes, like the FilterSet reads it; anything else as nothing."""
+    parsed = BOOLEAN_WORDS.get(value.strip().lower())
+    return "" if parsed is None else ("true" if parsed else "false")
+
+
+def _tri(
+    name: str,
+    label: Any,
+    query: QueryDict,
+    count_yes: Callable[[], int],
+    count_no: Callable[[], int],
+    icon: str,
+) -> Control:
+    current = _word(query.get(name, ""))
+    active = bool(current)
+    options = [
+        Option("", _("Any"), not active, f"f-{name}-any"),
+        Option(
+            "true", _("Yes"), current == "true", f"f-{name}-yes", None if active else count_yes()
+        ),
+        Option(
+            "false", _("No"), current == "false", f"f-{name}-no", None if active else count_no()
+        ),
+    ]
+    return Control(name=name, label=label, widget="tri", icon=icon, options=options, active=active)
+
+
+def _checkboxes(
+    name: str,
+    label: Any,
+    query: QueryDict,
+    choices: Iterable[tuple[str, Any]],
+    count: Callable[[str], int] | None,
+    icon: str,
+) -> Control:
+    chosen = {part.strip() for item in query.getlist(name) for part in item.split(",")}
+    chosen.discard("")
+    if name in ("country", "exclude_country"):
+        chosen = {code.upper() for code in chosen}
+    active = bool(chosen)
+    options = [
+        Option(
+            key,
+            choice_label,
+            key in chosen,
+            f"f-{name}-{key}",
+            None if active or count is None else count(key),
+        )
+        for key, choice_label in choices
+    ]
+    return Control(
+        name=name, label=label, widget="checkboxes", icon=icon, options=options, active=active
+    )
+
+
+def _feature_label(feature: Feature, language: str) -> SafeString:
+    # Imported here: the template tags module imports the views' helpers at load time.
+    from portal.translation_support import pick_translation
+
+    from .templatetags.content import in_its_language
+
+    text, text_language = pick_translation(feature, "name", language)
+    return in_its_language(format_html("{}", text), text_language or language)
+
+
+def build_groups(
+    query: QueryDict,
+    features: list[Feature],
+    counts: ResultCounts,
+    labels: dict[str, Any],
+    language: str,
+    countries: list[str],
+) -> list[Group]:
+    """The filter form's groups in the catalogue's order, the service's own facts first."""
+    by_key = {feature.key: feature for feature in features}
+
+    def has_value(feature: Feature, wanted: bool) -> Callable[[], int]:
+        return lambda: counts.feature(feature.key, wanted)
+
+    service = Group(SERVICE_GROUP_KEY, _("Service"), "info")
+    current_kind = query.get("kind", "")
+    kind_active = current_kind in ServiceKind.values
+    service.controls.append(
+        Control(
+            name="kind",
+            label=labels["kind"],
+            widget="radio",
+            icon="info",
+            active=kind_active,
+            options=[
+                Option("", _("Any"), not kind_active, "f-kind-any"),
+                *(
+                    Option(
+                        key,
+                        kind_label,
+                        current_kind == key,
+                        f"f-kind-{key}",
+                        None if kind_active else counts.kind(key),
+                    )
+                    for key, kind_label in ServiceKind.choices
+                ),
+            ],
+        )
+    )
+    service.controls.append(
+        _tri(
+            "free_plan",
+            labels["free_plan"],
+            query,
+            lambda: counts.free_plan(True),
+            lambda: counts.free_plan(False),
+            "coin",
+        )
+    )
+    storage = query.get("min_free_storage", "").strip()
+    service.controls.append(
+        Control(
+            name="min_free_storage",
+            label=labels["min_free_storage"],
+            widget="number",
+            icon="box",
+            value=storage,
+            active=bool(storage),
+        )
+    )
+    # A chosen country stays on offer even where no service is based, so it can be unticked.
+    chosen_countries = {
+        part.strip().upper()
+        for name in ("country", "exclude_country")
+        for item in query.getlist(name)
+        for part in item.split(",")
+    }
+    offered = set(countries) | {code for code in chosen_countries if code in known_countries}
+    named_countries = sorted(
+        ((code, country_name(code)) for code in offered),
+        key=lambda choice: name_sort_key(str(choice[1])),
+    )
+    service.controls.append(
+        _checkboxes("country", labels["country"], query, named_countries, counts.country, "globe")
+    )
+    service.controls.append(
+        _checkboxes(
+            "exclude_country",
+            labels["exclude_country"],
+            query,
+            named_countries,
+            lambda code: counts.total - counts.country(code),
+            "globe",
+        )
+    )
+    groups = [service]
+
+    sections: dict[int, Group] = {}
+    for feature in features:
+        if feature.key not in BOOLEAN_FEATURE_KEYS and feature.key != PAYMENT_FEATURE_KEY:
+            continue
+        group = sections.get(feature.group_id)
+        if group is None:
+            group_label = _feature_label(feature.group, language)
+            group = Group(
+                feature.group.key, group_label, GROUP_ICONS.get(feature.group.key, DEFAULT_ICON)
+            )
+            sections[feature.group_id] = group
+            groups.append(group)
+        icon = feature_icon(feature)
+        if feature.key == PAYMENT_FEATURE_KEY:
+            group.controls.extend(_payment_controls(query, feature, counts, labels, language))
+        else:
+            group.controls.append(
+                _tri(
+                    feature.key,
+                    _feature_label(feature, language),
+                    query,
+                    has_value(feature, True),
+                    has_value(feature, False),
+                    icon,
+                )
+            )
+    missing = [key for key in BOOLEAN_FEATURE_KEYS if key not in by_key]
+    if missing:
+        # A filter the catalogue does not (yet) hold still works in the URL; offer it by its key.
+        extra = Group("other", _("Other features"), DEFAULT_ICON)
+        extra.controls = [
+            _tri(key, key, query, lambda: 0, lambda: 0, DEFAULT_ICON) for key in missing
+        ]
+        groups.append(extra)
+
+    checks = verified_choices()
+    if checks:
+        groups.append(
+            Group(
+                CHECKS_GROUP_KEY,
+                _("Automated checks"),
+                "check",
+                [_checkboxes("verified", labels["verified"], query, checks, None, "check")],
+            )
+        )
+    return groups
+
+
+def _payment_controls(
+    query: QueryDict,
+    feature: Feature,
+    counts: ResultCounts,
+    labels: dict[str, Any],
+    language: str,
+) -> list[Control]:
+    from portal.translation_support import pick_translation
+
+    from .templatetags.content import in_its_language
+
+    choices = []
+    for choice in feature.choices.all():
+        text, text_language = pick_translation(choice, "name", language)
+        choices.append(
+            (choice.key, in_its_language(format_html("{}", text), text_language or language))
+        )
+    return [
+        _tri(
+            "anonymous_payment",
+            labels["anonymous_payment"],
+            query,
+            lambda: counts.anonymous_payment(True),
+            lambda: counts.anonymous_payment(False),
+            "coin",
+        ),
+        _checkboxes("payment", labels["payment"], query, choices, counts.payment, "coin"),
+    ]
+
+
+def active_filters(groups: list[Group], query: QueryDict) -> list[ActiveFilter]:
+    """Each active control as a chip whose link removes just that parameter (and the page's
+    side-by-side choice stays)."""
+    chips = []
+    for group in groups:
+        for control in group.controls:
+            if not control.active:
+                continue
+            remaining = query.copy()
+            remaining.pop(control.name, None)
+            chosen = [option.label for option in control.options if option.checked]
+            if control.widget == "number":
+                value: Any = control.value
+            else:
+                value = format_html_join(", ", "{}", ((label,) for label in chosen))
+            chips.append(ActiveFilter(control.label, value, remaining.urlencode()))
+    return chips
+
+
+# --- Markup ---------------------------------------------------------------------------------
+# The filters are ~100 inputs; built with format_html they cost a tenth of the same markup in
+# template tags, which was most of a comparison page's time.
+
+
+def _icon(sprite: str, name: str) -> SafeString:
+    return format_html(
+        '<svg class="icon" aria-hidden="true"><use href="{}#{}"></use></svg>', sprite, name
+    )
+
+
+def _option_html(control: Control, option: Option) -> SafeString:
+    kind = "checkbox" if control.widget == "checkboxes" else "radio"
+    opening = _option_opening(
+        kind,
+        control.name,
+        option.value,
+        option.dom_id,
+        option.checked,
+        conditional_escape(option.label),
+    )
+    if option.count is None:
+        return mark_safe(opening + "</label>")  # noqa: S308 (both parts escaped above)
+    return mark_safe(opening + _count_html(option.count, get_language() or "en") + "</label>")  # noqa: S308
+
+
+# The same options come back on every page, in a few languages: their escaped markup is kept,
+# and only the counts (also kept, per number and language) change between pages.
+@lru_cache(maxsize=8192)
+def _option_opening(
+    kind: str, name: str, value: str, dom_id: str, checked: bool, label: str
+) -> str:
+    return format_html(
+        '<input type="{}" name="{}" value="{}" id="{}"{}><label for="{}">{}',
+        kind,
+        name,
+        value,
+        dom_id,
+        mark_safe(" checked") if checked else "",
+        dom_id,
+        mark_safe(label),  # noqa: S308 (escaped by the caller)
+    )
+
+
+@lru_cache(maxsize=4096)
+def _count_html(count: int, language: str) -> str:
+    option = Option("", "", False, "", count)
+    return format_html(
+        ' <span class="option-count" aria-hidden="true">{}</span>'
+        '<span class="visually-hidden"> ({})</span>',
+        option.count_text,
+        option.count_label,
+    )
+
+
+def _control_html(control: Control, group: Group, sprite: str) -> SafeString:
+    active = " active" if control.active else ""
+    if control.widget == "number":
+        return format_html(
+            '<div class="control number{}"><label for="f-{}">{}</label>'
+            '<input type="number" name="{}" id="f-{}" value="{}" min="0" inputmode="numeric">'
+            "</div>",
+            active,
+            control.name,
+            control.label,
+            control.name,
+            control.name,
+            control.value,
+        )
+    options = format_html_join("", "{}", ((_option_html(control, o),) for o in control.options))
+    return format_html(
+        '<fieldset class="control {}{}"><legend>{}{}</legend><div class="{}">{}</div></fieldset>',
+        control.widget,
+        active,
+        _icon(sprite, control.icon) if control.icon != group.icon else "",
+        control.label,
+        "segmented" if control.widget == "tri" else "choices",
+        options,
+    )
+
+
+def groups_html(groups: list[Group], sprite: str) -> SafeString:
+    """Every group's fieldset, ready to place in the form."""
+    return format_html_join(
+        "",
+        '<fieldset class="filter-group{}"><legend>{}{}</legend>{}</fieldset>',
+        (
+            (
+                " active" if group.active else "",
+                _icon(sprite, group.icon),
+                group.label,
+                format_html_join(
+                    "", "{}", ((_control_html(c, group, sprite),) for c in group.controls)
+                ),
+            )
+            for group in groups
+        ),
+    )

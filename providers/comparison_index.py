@@ -1,0 +1,378 @@
+"""The published services held in memory for the comparison page: each filter is a bit set, each
+count a population count, each order a list read once from the database.
+
+Why: the comparison must cost about what a static file costs for ANY filter combination, so the
+page cache (which only helps for URLs seen before) is not enough. Evaluated in SQL, each yes/no
+filter is an EXISTS per service, so a page costs time in proportion to the number of services.
+Here a service is a bit position, and a filter is a Python int with one bit per service: combining
+filters is `&`, counting is `int.bit_count()`, both in C, microseconds at 10,000 services.
+
+The index is rebuilt when the public content's version changes (portal/cache.py: any saved
+curated object or finished audit bumps it), so it never serves what was unpublished. What a
+parameter means stays the FilterSet's (providers/filters.py): the FilterSet validates the query,
+orders come from the database with the FilterSet's own `order_expressions` (collation and NULL
+placement included), and `verified` (audit results) is asked of the database like the FilterSet
+does. tests/test_comparison_index.py checks the index against the FilterSet on random
+combinations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db.models import QuerySet
+from django.utils.translation import get_language
+
+from portal.cache import current_version
+
+from .filters import (
+    ANONYMOUS_PAYMENT_KEYS,
+    BOOLEAN_FEATURE_KEYS,
+    DEFAULT_ORDERING,
+    PAYMENT_FEATURE_KEY,
+    order_expressions,
+)
+from .models import Feature, FeatureValue, Service
+from .values import choice_keys
+from .verification import filter_verified
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class BoundedCache(Generic[K, V]):
+    """A small least-recently-used map shared by a process's threads."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_make(self, key: K, make: Callable[[], V]) -> V:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()  # outside the lock: making may query the database
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def get_many(self, keys: Iterable[K]) -> dict[K, V]:
+        with self._lock:
+            found = {key: self._items[key] for key in keys if key in self._items}
+            for key in found:
+                self._items.move_to_end(key)
+            return found
+
+    def set_many(self, items: dict[K, V]) -> None:
+        with self._lock:
+            for key, value in items.items():
+                self._items[key] = value
+                self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+# The columns a comparison row shows, read once per index (not per request).
+ROW_COLUMNS = (
+    "pk",
+    "slug",
+    "name",
+    "kind",
+    "hq_country",
+    "founded_year",
+    "free_storage_mb",
+    "free_plan",
+    "logo",
+    "updated_at",
+)
+
+
+@dataclass(frozen=True)
+class Masks:
+    """Bit sets over the index's positions."""
+
+    yes: dict[str, int]
+    no: dict[str, int]
+    kind: dict[str, int]
+    country: dict[str, int]
+    payment: dict[str, int]  # choice key -> services that accept it
+    payment_known: int  # services with a payment_methods value (what anonymous=false needs)
+    free_plan_yes: int
+    free_plan_no: int
+
+
+class ComparisonIndex:
+    def __init__(
+        self,
+        version: int,
+        services: list[dict[str, Any]],
+        masks: Masks,
+        features: list[Feature] | None = None,
+    ) -> None:
+        self.version = version
+        # The comparison's columns (yes/no features and payment), choices prefetched.
+        self.features = features or []
+        self.fingerprint = catalogue_fingerprint(self.features)
+        self.services = services
+        self.position = {service["pk"]: index for index, service in enumerate(services)}
+        self.by_slug = {service["slug"]: service for service in services}
+        self.everyone = (1 << len(services)) - 1
+        self.masks = masks
+        self._orders: BoundedCache[tuple[Any, ...], list[int]] = BoundedCache(64)
+        self._storage: BoundedCache[int, int] = BoundedCache(256)
+        self._verified: BoundedCache[tuple[str, ...], int] = BoundedCache(64)
+
+    # --- Filters -----------------------------------------------------------------------------
+
+    def select(self, cleaned: dict[str, Any]) -> int:
+        """The services a valid FilterSet query keeps, as a bit set."""
+        masks = self.masks
+        mask = self.everyone
+        for key in BOOLEAN_FEATURE_KEYS:
+            wanted = cleaned.get(key)
+            if wanted is not None:
+                mask &= (masks.yes if wanted else masks.no).get(key, 0)
+        if cleaned.get("kind"):
+            mask &= masks.kind.get(cleaned["kind"], 0)
+        if cleaned.get("payment"):
+            mask &= self.any_of(masks.payment, cleaned["payment"])
+        anonymous = cleaned.get("anonymous_payment")
+        if anonymous is not None:
+            accepts = self.any_of(masks.payment, ANONYMOUS_PAYMENT_KEYS)
+            mask &= accepts if anonymous else masks.payment_known & ~accepts
+        if cleaned.get("free_plan") is not None:
+            mask &= masks.free_plan_yes if cleaned["free_plan"] else masks.free_plan_no
+        if cleaned.get("min_free_storage") is not None:
+            mask &= self.storage_at_least(int(cleaned["min_free_storage"]))
+        if cleaned.get("country"):
+            mask &= self.any_of(masks.country, cleaned["country"])
+        if cleaned.get("exclude_country"):
+            mask &= ~self.any_of(masks.country, cleaned["exclude_country"])
+        if cleaned.get("verified"):
+            mask &= self.verified(tuple(sorted(cleaned["verified"])))
+        return mask & self.everyone
+
+    @staticmethod
+    def any_of(masks: dict[str, int], keys: Iterable[str]) -> int:
+        result = 0
+        for key in keys:
+            result |= masks.get(key, 0)
+        return result
+
+    def storage_at_least(self, megabytes: int) -> int:
+        def make() -> int:
+            return self.mask_of(
+                index
+                for index, service in enumerate(self.services)
+                if service["free_storage_mb"] is not None
+                and service["free_storage_mb"] >= megabytes
+            )
+
+        return self._storage.get_or_make(megabytes, make)
+
+    def verified(self, checks: tuple[str, ...]) -> int:
+        """Audit results live in the database; asked once per index and set of checks."""
+
+        def make() -> int:
+            pks = filter_verified(Service.objects.published(), list(checks)).values_list(
+                "pk", flat=True
+            )
+            return self.mask_of(self.position[pk] for pk in pks if pk in self.position)
+
+        return self._verified.get_or_make(checks, make)
+
+    @staticmethod
+    def mask_of(positions: Iterable[int]) -> int:
+        mask = 0
+        for position in positions:
+            mask |= 1 << position
+        return mask
+
+    # --- Order and pages ---------------------------------------------------------------------
+
+    def order(self, params: list[str]) -> list[int]:
+        """Every position in the FilterSet's order for `params`, read from the database once.
+
+        Sorting by country follows the names in the active language, so the language is part of
+        the key when it matters.
+        """
+        params = [param for param in params if param] or list(DEFAULT_ORDERING)
+        language = get_language() if any("hq_country" in param for param in params) else ""
+        key = (tuple(params), language)
+
+        def make() -> list[int]:
+            pks = (
+                Service.objects.published()
+                .order_by(*order_expressions(params))
+                .values_list("pk", flat=True)
+            )
+            return [self.position[pk] for pk in pks if pk in self.position]
+
+        return self._orders.get_or_make(key, make)
+
+    def page(self, mask: int, params: list[str], offset: int, limit: int) -> list[dict[str, Any]]:
+        """The services of `mask` from `offset`, at most `limit`, in order."""
+        if not mask:
+            return []
+        bits = mask.to_bytes((len(self.services) + 7) // 8 or 1, "little")
+        chosen: list[dict[str, Any]] = []
+        seen = 0
+        for position in self.order(params):
+            if bits[position >> 3] >> (position & 7) & 1:
+                if seen >= offset:
+                    chosen.append(self.services[position])
+                    if len(chosen) == limit:
+                        break
+                seen += 1
+        return chosen
+
+    # --- Counts ------------------------------------------------------------------------------
+
+    def counter(self, mask: int) -> ResultCounts:
+        return ResultCounts(self, mask)
+
+
+class ResultCounts:
+    """How many of the services in `mask` a filter's option would keep."""
+
+    def __init__(self, index: ComparisonIndex, mask: int) -> None:
+        self.index = index
+        self.mask = mask
+        self.total = mask.bit_count()
+
+    def _within(self, other: int) -> int:
+        return (self.mask & other).bit_count()
+
+    def feature(self, key: str, wanted: bool) -> int:
+        masks = self.index.masks.yes if wanted else self.index.masks.no
+        return self._within(masks.get(key, 0))
+
+    def kind(self, key: str) -> int:
+        return self._within(self.index.masks.kind.get(key, 0))
+
+    def free_plan(self, wanted: bool) -> int:
+        masks = self.index.masks
+        return self._within(masks.free_plan_yes if wanted else masks.free_plan_no)
+
+    def country(self, code: str) -> int:
+        return self._within(self.index.masks.country.get(code, 0))
+
+    def payment(self, key: str) -> int:
+        return self._within(self.index.masks.payment.get(key, 0))
+
+    def anonymous_payment(self, wanted: bool) -> int:
+        masks = self.index.masks
+        accepts = self.index.any_of(masks.payment, ANONYMOUS_PAYMENT_KEYS)
+        return self._within(accepts if wanted else masks.payment_known & ~accepts)
+
+
+# --- Building -----------------------------------------------------------------------------------
+
+
+def build_index(version: int, queryset: QuerySet[Service] | None = None) -> ComparisonIndex:
+    """Read every published service, its filterable values and the catalogue: six queries."""
+    base = queryset if queryset is not None else Service.objects.all()
+    services = list(base.published().order_by("pk").values(*ROW_COLUMNS))
+    position = {service["pk"]: index for index, service in enumerate(services)}
+    yes: dict[str, int] = {}
+    no: dict[str, int] = {}
+    kind: dict[str, int] = {}
+    country: dict[str, int] = {}
+    free_plan_yes = free_plan_no = 0
+    for index, service in enumerate(services):
+        bit = 1 << index
+        kind[service["kind"]] = kind.get(service["kind"], 0) | bit
+        if service["hq_country"]:
+            code = str(service["hq_country"])
+            country[code] = country.get(code, 0) | bit
+        if service["free_plan"] is True:
+            free_plan_yes |= bit
+        elif service["free_plan"] is False:
+            free_plan_no |= bit
+
+    rows = FeatureValue.objects.filter(
+        service_id__in=Service.objects.published().values("pk"),
+        feature__key__in=[*BOOLEAN_FEATURE_KEYS, PAYMENT_FEATURE_KEY],
+    ).values_list("pk", "service_id", "feature__key", "bool_value")
+    payment_rows: dict[int, int] = {}  # value pk -> bit
+    payment_known = 0
+    for value_pk, service_pk, key, bool_value in rows.order_by():
+        if service_pk not in position:
+            continue
+        bit = 1 << position[service_pk]
+        if key == PAYMENT_FEATURE_KEY:
+            payment_known |= bit
+            payment_rows[value_pk] = bit
+        elif bool_value is not None:
+            target = yes if bool_value else no
+            target[key] = target.get(key, 0) | bit
+    payment: dict[str, int] = {}
+    for value_pk, choice in choice_keys(payment_rows):
+        payment[choice] = payment.get(choice, 0) | payment_rows[value_pk]
+    masks = Masks(yes, no, kind, country, payment, payment_known, free_plan_yes, free_plan_no)
+    features = list(
+        Feature.objects.filter(key__in=[*BOOLEAN_FEATURE_KEYS, PAYMENT_FEATURE_KEY])
+        .select_related("group")
+        .prefetch_related("choices")
+        .order_by("group__order", "order", "key")
+    )
+    return ComparisonIndex(version, services, masks, features)
+
+
+_lock = threading.Lock()
+_current: ComparisonIndex | None = None
+
+
+def current_index() -> ComparisonIndex:
+    """This process's index of the current content version, rebuilt after any change."""
+    global _current
+    version = current_version()
+    index = _current
+    if index is not None and index.version == version:
+        return index
+    with _lock:  # one thread rebuilds; the others wait for it instead of rebuilding too
+        if _current is None or _current.version != version:
+            _current = build_index(version)
+        return _current
+
+
+def catalogue_fingerprint(features: list[Feature]) -> str:
+    """What every row's rendering depends on besides its own service: the features' names and
+    choices in every language, so a renamed feature re-renders the rows and nothing else does."""
+    parts = [
+        (
+            feature.pk,
+            feature.key,
+            feature.kind,
+            _names(feature),
+            [(choice.key, _names(choice)) for choice in feature.choices.all()],
+        )
+        for feature in features
+    ]
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def _names(obj: Any) -> list[tuple[str, Any]]:
+    """The `name` column in every language (name_en, name_ckb ...), as loaded."""
+    return sorted((field, value) for field, value in vars(obj).items() if field.startswith("name"))
+
+
+def forget_index() -> None:
+    """Drop this process's index (tests that change rows without signals, e.g. `update()`)."""
+    global _current
+    with _lock:
+        _current = None
