@@ -119,7 +119,17 @@ def page_key(request: HttpRequest, today: date) -> str:
     target = request.path + "?" + request.GET.urlencode()
     path = hashlib.sha256(target.encode("utf-8")).hexdigest()
     language = translation.get_language()
-    return f"public-page:{current_version()}:{today.isoformat()}:{language}:{path}"
+    build = static_build()
+    return f"public-page:{current_version()}:{build}:{today.isoformat()}:{language}:{path}"
+
+
+def static_build() -> str:
+    """A short digest of the stylesheet as served: pages name it with its integrity hash, so a
+    page cached before a new stylesheet was deployed (or edited, in development) must not be
+    served after it: the browser would refuse the stylesheet and show the page unstyled."""
+    from portal.templatetags.integrity import integrity
+
+    return integrity("css/site.css")[7:23]
 
 
 def _etag(content: bytes) -> str:

@@ -37,6 +37,7 @@ from portal.api import (
 )
 
 from .comparison_csv import Labels, comparison_table
+from .domains import to_unicode
 from .filters import BOOLEAN_FEATURE_KEYS, PAYMENT_FEATURE_KEY, ServiceFilterSet
 from .models import (
     Feature,
@@ -121,9 +122,20 @@ class DownloadSerializer(serializers.ModelSerializer):
 
 
 class DomainSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(
+        help_text="The name as DNS knows it: A-labels (IDNA2008), e.g. xn--strae-oqa.de."
+    )
+    name_unicode = serializers.SerializerMethodField(
+        help_text="The same name as people read it: U-labels, e.g. straße.de (equal to `name` "
+        "when it is all ASCII)."
+    )
+
     class Meta:
         model = ServiceDomain
-        fields = ["name", "role"]
+        fields = ["name", "name_unicode", "role"]
+
+    def get_name_unicode(self, domain: ServiceDomain) -> str:
+        return to_unicode(domain.name)
 
 
 class FeatureValueSerializer(serializers.ModelSerializer):

@@ -48,7 +48,9 @@ def test_service_detail_has_links_downloads_domains_features_and_assessments(db,
     assert body["downloads"] == [
         {"platform": "android", "label": "F-Droid", "url": "https://full.example/apk"}
     ]
-    assert body["domains"] == [{"name": "full.example", "role": "mail"}]
+    assert body["domains"] == [
+        {"name": "full.example", "name_unicode": "full.example", "role": "mail"}
+    ]
     values = {value["feature"]: value for value in body["features"]}
     assert (values["openpgp"]["kind"], values["openpgp"]["value"]) == ("boolean", True)
     assert values["wkd"]["value"] is False
@@ -322,3 +324,15 @@ def test_cors_allows_reading_from_any_origin_without_credentials(db, client):
     # The admin is not opened to other origins.
     admin = client.get("/admin/login/", HTTP_ORIGIN="https://elsewhere.example")
     assert "Access-Control-Allow-Origin" not in admin
+
+
+def test_domains_come_in_both_forms_of_an_internationalised_name(db, client):
+    from providers.models import ServiceDomain
+    from tests.factories import make_published_service
+
+    service = make_published_service(slug="umlaut")
+    ServiceDomain.objects.create(service=service, name="xn--strae-oqa.de", role="mail")
+    body = client.get("/api/v1/services/umlaut/").json()
+    assert body["domains"] == [
+        {"name": "xn--strae-oqa.de", "name_unicode": "straße.de", "role": "mail"}
+    ]

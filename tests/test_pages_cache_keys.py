@@ -55,3 +55,28 @@ def test_pages_have_an_etag_and_answer_304(seeded, client, settings):
         assert again.status_code == 304 and not again.content
         other = client.get("/en/providers/", HTTP_IF_NONE_MATCH='"something-else"')
         assert other.status_code == 200
+
+
+def test_a_new_stylesheet_is_never_paired_with_a_page_cached_before_it(
+    seeded, client, settings, tmp_path
+):
+    """Pages name the stylesheet with its integrity digest: a page kept from before a deploy
+    would make the browser refuse the new stylesheet."""
+    from portal.templatetags import integrity
+
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    before = client.get("/en/").content.decode()
+    stylesheet = tmp_path / "site.css"
+    stylesheet.write_text("body { color: black; }")
+    original = integrity.served_file
+    integrity.integrity.cache_clear()
+    integrity.served_file = lambda path: str(stylesheet)
+    try:
+        after = client.get("/en/").content.decode()
+    finally:
+        integrity.served_file = original
+        integrity.integrity.cache_clear()
+    assert 'integrity="sha384-' in before and before != after
+    new_digest = after.split('integrity="')[1].split('"')[0]
+    assert new_digest not in before
