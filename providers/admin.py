@@ -18,7 +18,9 @@ from portal.admin_support import (
 )
 from portal.snapshots import Part, register_parts
 
+from .countries import country_name
 from .domains import InvalidDomain, display_name, normalise_name
+from .filters import name_sort_key
 from .models import (
     Feature,
     FeatureChoice,
@@ -33,6 +35,27 @@ from .models import (
     ServiceLink,
     ServiceSection,
 )
+
+
+class CountryInUseFilter(admin.SimpleListFilter):
+    """Headquarters countries of the services there are, by name in the editor's language (not a
+    list of every country in the world)."""
+
+    title = _("headquarters country")
+    parameter_name = "hq_country"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        codes = (
+            Service.objects.exclude(hq_country="")
+            .order_by()
+            .values_list("hq_country", flat=True)
+            .distinct()
+        )
+        named = [(str(code), country_name(str(code))) for code in codes]
+        return sorted(named, key=lambda choice: name_sort_key(choice[1]))
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        return queryset.filter(hq_country=self.value()) if self.value() else queryset
 
 
 class ServiceLinkInline(PlainTabularInline):
@@ -112,7 +135,7 @@ class FreeFeatureInline(TranslatedInline):
 @admin.register(Service)
 class ServiceAdmin(PublishableAdmin):
     list_display = ("name", "kind", "group", "state", "founded_year", "hq_country", "updated_at")
-    list_filter = ("state", "kind", "group", "hq_country", "free_plan")
+    list_filter = ("state", "kind", "group", CountryInUseFilter, "free_plan")
     search_fields = ("name", "slug", "summary", "domains__name")
     prepopulated_fields = {"slug": ("name",)}
     list_select_related = ("group",)

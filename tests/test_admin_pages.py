@@ -1,5 +1,7 @@
 """Every admin page an editor uses renders, on the seeded content."""
 
+import re
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -93,3 +95,15 @@ def test_a_mistyped_history_url_is_a_404(seeded, publisher, signed_in):
     service = Service.objects.get(slug="proton-mail")
     assert client.get(f"/admin/providers/service/{service.pk}/history/").status_code == 200
     assert client.get(f"/admin/providers/service/{service.pk}/change/history/").status_code == 404
+
+
+def test_the_country_filter_offers_the_countries_of_the_services(seeded, editor, signed_in):
+    client = signed_in(editor)
+    text = client.get("/admin/providers/service/").content.decode()
+    offered = set(re.findall(r'href="\?hq_country=([A-Z]{2})"', text))
+    from providers.models import Service
+
+    in_use = set(Service.objects.exclude(hq_country="").values_list("hq_country", flat=True))
+    assert offered == {str(code) for code in in_use} and offered  # not 250 countries
+    swiss = client.get("/admin/providers/service/?hq_country=CH").content.decode()
+    assert "Proton Mail" in swiss and "Tutanota" not in swiss
