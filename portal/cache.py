@@ -36,15 +36,25 @@ VERSION_KEY = "public-pages:version"
 
 
 def current_version() -> int:
+    version = known_version()
+    return 1 if version is None else version
+
+
+def known_version() -> int | None:
+    """The content version, or None when the cache cannot keep one (Redis down or silent).
+
+    None means "unknown", not "unchanged": a publication made meanwhile could not bump it, so
+    whatever a process keeps per version must not be trusted (providers/comparison_index.py).
+    """
     version = cache.get(VERSION_KEY)
     if version is None:
         # Not 1: after the cache is flushed or restarted the count must not start again from a
         # value a process has already seen, or what it keeps per version (the comparison's
-        # index, providers/comparison_index.py) would pass for current. Microseconds since the
-        # epoch are larger than any count reached before.
+        # index) would pass for current. Microseconds since the epoch are larger than any count
+        # reached before.
         cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
-    return int(version)
+        version = cache.get(VERSION_KEY)
+    return None if version is None else int(version)
 
 
 def bump_version() -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from typing import Any, Generic, TypeVar
 from django.db.models import QuerySet
 from django.utils.translation import get_language
 
-from portal.cache import current_version
+from portal.cache import known_version
 
 from .filters import (
     ANONYMOUS_PAYMENT_KEYS,
@@ -118,12 +119,13 @@ class Masks:
 class ComparisonIndex:
     def __init__(
         self,
-        version: int,
+        version: int | None,
         services: list[dict[str, Any]],
         masks: Masks,
         features: list[Feature] | None = None,
     ) -> None:
-        self.version = version
+        self.version = version  # None: built while the content version was unknown
+        self.built_at = time.monotonic()
         # The comparison's columns (yes/no features and payment), choices prefetched.
         self.features = features or []
         self.fingerprint = catalogue_fingerprint(self.features)
@@ -283,7 +285,7 @@ class ResultCounts:
 # --- Building -----------------------------------------------------------------------------------
 
 
-def build_index(version: int, queryset: QuerySet[Service] | None = None) -> ComparisonIndex:
+def build_index(version: int | None, queryset: QuerySet[Service] | None = None) -> ComparisonIndex:
     """Read every published service, its filterable values and the catalogue: six queries."""
     base = queryset if queryset is not None else Service.objects.all()
     services = list(base.published().order_by("pk").values(*ROW_COLUMNS))
@@ -337,16 +339,38 @@ _lock = threading.Lock()
 _current: ComparisonIndex | None = None
 
 
+# Without a content version (the cache is down), an index is used for at most this many seconds:
+# a publication made meanwhile shows within that time, and a page rebuilds it at most that often.
+UNVERSIONED_INDEX_SECONDS = 5.0
+
+
 def current_index() -> ComparisonIndex:
     """This process's index of the current content version, rebuilt after any change."""
     global _current
-    version = current_version()
+    version = known_version()
+    if version is None:
+        return _unversioned_index()
     index = _current
     if index is not None and index.version == version:
         return index
     with _lock:  # one thread rebuilds; the others wait for it instead of rebuilding too
         if _current is None or _current.version != version:
             _current = build_index(version)
+        return _current
+
+
+def _unversioned_index() -> ComparisonIndex:
+    """The cache cannot say whether content changed: rebuild rather than trust, briefly kept."""
+    global _current
+    with _lock:
+        index = _current
+        fresh = (
+            index is not None
+            and index.version is None
+            and time.monotonic() - index.built_at < UNVERSIONED_INDEX_SECONDS
+        )
+        if not fresh:
+            _current = build_index(None)
         return _current
 
 

@@ -75,3 +75,33 @@ def test_a_catalogue_change_renders_every_row_again(seeded, client, rendered):
     page = client.get("/en/compare/?ordering=name").content.decode()
     assert page.count('data-label="OpenPGP encryption"') == 8
     assert len(rendered) == 8
+
+
+def test_without_a_content_version_the_index_is_not_trusted(seeded, client, monkeypatch):
+    """Redis down: no version can be read or bumped, so a publication made meanwhile must still
+    show; the index is rebuilt instead of kept (here at once, in production within seconds)."""
+    from django.core.cache.backends.dummy import DummyCache
+
+    import portal.cache
+    from providers import comparison_index
+
+    monkeypatch.setattr(portal.cache, "cache", DummyCache("down", {}))
+    assert portal.cache.known_version() is None
+    builds: list[object] = []
+    original = comparison_index.build_index
+
+    def counting(version, queryset=None):  # type: ignore[no-untyped-def]
+        builds.append(version)
+        return original(version, queryset)
+
+    monkeypatch.setattr(comparison_index, "build_index", counting)
+    client.get("/en/compare/")
+    client.get("/en/compare/?openpgp=true")
+    assert builds == [None]  # kept for a few seconds, not rebuilt per request
+
+    monkeypatch.setattr(comparison_index, "UNVERSIONED_INDEX_SECONDS", 0.0)
+    tutanota = Service.objects.get(slug="tutanota")
+    tutanota.name = "Tuta"
+    tutanota.save()  # its signal cannot bump a version the cache does not keep
+    assert ">Tuta</a>" in row_of(client, "en", "tutanota")
+    assert len(builds) == 2
