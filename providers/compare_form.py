@@ -25,6 +25,8 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries as known_countries
 
+from portal.translation_support import pick_translation
+
 from .comparison_index import ResultCounts
 from .countries import country_name
 from .filters import (
@@ -35,6 +37,7 @@ from .filters import (
 )
 from .models import Feature, ServiceKind
 from .numbers import localized_number
+from .templatetags.content import in_its_language
 from .verification import verified_choices
 
 # Icons of the sprite static/img/icons.svg: one per catalogue group, and a few features whose
@@ -185,13 +188,10 @@ def _checkboxes(
     )
 
 
-def _feature_label(feature: Feature, language: str) -> SafeString:
-    # Imported here: the template tags module imports the views' helpers at load time.
-    from portal.translation_support import pick_translation
-
-    from .templatetags.content import in_its_language
-
-    text, text_language = pick_translation(feature, "name", language)
+def _feature_label(obj: Any, language: str) -> SafeString:
+    """The name of a feature, group or choice in the page's language, or its fallback marked
+    with its own language and direction."""
+    text, text_language = pick_translation(obj, "name", language)
     return in_its_language(format_html("{}", text), text_language or language)
 
 
@@ -337,16 +337,7 @@ def _payment_controls(
     labels: dict[str, Any],
     language: str,
 ) -> list[Control]:
-    from portal.translation_support import pick_translation
-
-    from .templatetags.content import in_its_language
-
-    choices = []
-    for choice in feature.choices.all():
-        text, text_language = pick_translation(choice, "name", language)
-        choices.append(
-            (choice.key, in_its_language(format_html("{}", text), text_language or language))
-        )
+    choices = [(choice.key, _feature_label(choice, language)) for choice in feature.choices.all()]
     return [
         _tri(
             "anonymous_payment",

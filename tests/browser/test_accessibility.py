@@ -8,24 +8,15 @@ chromium fails the run, as in test_pages_in_browser.py: CI installs it (.ci/ensu
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-# Playwright's sync API runs an event loop in this thread; the Django calls here are the test's
-# own set-up (the seed and the list of pages), not made from inside that loop's callbacks.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("MAILVET_CHROMIUM", "/usr/bin/chromium")
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 # WCAG 2.0, 2.1 and 2.2 at levels A and AA (axe has no rule tagged "wcag22a").
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -75,24 +66,6 @@ def public_pages() -> list[PublicPage]:
         PublicPage("criteria", "criteria/"),
         PublicPage("not found", "no-such-page/", status=404),
     ]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.fail(f"No chromium at {CHROMIUM}: install Debian's chromium package.", pytrace=False)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def site(seeded: None, live_server) -> str:  # type: ignore[no-untyped-def]
-    return live_server.url
 
 
 def open_context(browser: Browser, scheme: str, viewport: dict[str, int]) -> BrowserContext:

@@ -6,39 +6,13 @@ A missing chromium fails the run: CI installs it (.ci/ensure-services.sh).
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page
 
-# Playwright's sync API runs an event loop in this thread; the Django calls here are the test's
-# own set-up (the seed), not made from inside that loop's callbacks.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
-
-CHROMIUM = os.environ.get("MAILVET_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.fail(f"No chromium at {CHROMIUM}: install Debian's chromium package.", pytrace=False)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def site(seeded: None, live_server) -> str:  # type: ignore[no-untyped-def]
-    return live_server.url
 
 
 @pytest.fixture

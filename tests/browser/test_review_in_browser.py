@@ -3,17 +3,11 @@ publishes it, and visitors see the live version all along until then."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 from playwright.sync_api import Browser, Page, expect
 
 from portal.accounts import Credentials, create_staff_member
 from providers.models import Service
-from tests.browser.test_pages_in_browser import browser  # noqa: F401  (the shared fixture)
 
 
 @pytest.fixture
@@ -21,7 +15,7 @@ def site(seeded: None, live_server) -> str:  # type: ignore[no-untyped-def]
     return live_server.url
 
 
-def _signed_in(browser: Browser, site: str, credentials: Credentials) -> Page:  # noqa: F811
+def _signed_in(browser: Browser, site: str, credentials: Credentials) -> Page:
     page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
     page.goto(f"{site}/admin/login/?next=/admin/")
     page.fill("input[name=username]", credentials.username)
@@ -33,7 +27,7 @@ def _signed_in(browser: Browser, site: str, credentials: Credentials) -> Page:  
     return page
 
 
-def test_an_edit_waits_for_the_publisher_then_goes_live(browser: Browser, site: str) -> None:  # noqa: F811
+def test_an_edit_waits_for_the_publisher_then_goes_live(browser: Browser, site: str) -> None:
     editor = create_staff_member("browser-editor", "editor")
     publisher = create_staff_member("browser-publisher", "publisher")
     service = Service.objects.get(slug="proton-mail")

@@ -4,19 +4,14 @@ alone; a wrong password with the key at hand reads like any other failure."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 from axes.models import AccessAttempt
 from django_otp_webauthn.models import WebAuthnCredential
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from portal.accounts import Credentials, create_staff_member
-from tests.browser.test_pages_in_browser import browser  # noqa: F401  (the shared fixture)
 from tests.conftest import current_totp
 
 GENERIC = "Please enter a correct username, password and code."
@@ -30,7 +25,7 @@ def site(live_server) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def page(browser: Browser, site: str) -> Iterator[Page]:  # noqa: F811
+def page(browser: Browser, site: str) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     page = context.new_page()
     problems: list[str] = []
