@@ -70,7 +70,7 @@ def finish_run(run: AuditRun) -> AuditRun:
         run.refresh_from_db()
         opened = update_alerts(run, results, previous)
         record_evidence(run, results)
-    invalidate_pages()
+    invalidate_pages([run.service_id])  # the lists, and this service's own pages
     if opened:
         transaction.on_commit(lambda: _notify(run.pk))
     return run

@@ -59,6 +59,7 @@ def environment(work: Path) -> dict[str, str]:
         DATABASE_URL=f"sqlite:///{work}/bench.sqlite3",
         STATIC_ROOT=str(work / "static"),
         PAGE_CACHE_SECONDS="0",
+        CACHE_DIR=str(work / "cache"),  # this run's own, not the checkout's var/cache
         # Plain HTTP on loopback: TLS would terminate in front of gunicorn in production.
         SECURE_SSL_REDIRECT="false",
         API_ANON_THROTTLE_RATE="off",
@@ -86,7 +87,7 @@ def build(size: int, work: Path, env: dict[str, str]) -> None:
 
 
 class Gunicorn:
-    def __init__(self, env: dict[str, str], work: Path) -> None:
+    def __init__(self, env: dict[str, str], work: Path, workers: int = 1) -> None:
         self.port = free_port()
         self.log = work / "gunicorn.log"
         self.process = subprocess.Popen(
@@ -96,7 +97,7 @@ class Gunicorn:
                 "gunicorn",
                 "portal.wsgi:application",
                 "--workers",
-                "1",
+                str(workers),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--error-logfile",

@@ -12,8 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from portal.cache import cached_page
+from portal.content_scopes import CATALOGUE
 from providers.cells import Cells
-from providers.models import PageText, Placement
+from providers.models import PageText, Placement, Service
 from providers.values import attach_feature_details
 from providers.views import CATEGORY_BY_KIND, annotate_cards, card_queryset
 
@@ -85,7 +86,13 @@ def checklist(service_id: int) -> list[dict[str, Any]]:
     return arrange(criteria)
 
 
-@cached_page
+def service_scopes(request: HttpRequest, slug: str) -> list[int | str]:
+    """A service's page shows that service and the catalogue (features, criteria, groups)."""
+    pk = Service.objects.published().filter(slug=slug).values_list("pk", flat=True).first()
+    return [CATALOGUE] if pk is None else [pk, CATALOGUE]
+
+
+@cached_page(scopes=service_scopes)
 def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     service = get_object_or_404(card_queryset().prefetch_related("feature_values"), slug=slug)
     annotate_cards([service])

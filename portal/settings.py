@@ -193,6 +193,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": env("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+            # Django's default of 300 entries is less than one language's pages and API
+            # representations of a catalogue; past it, entries (versions too) are dropped at random.
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 50_000)},
         }
     }
 
@@ -411,12 +414,16 @@ PERMISSIONS_POLICY = (
     "microphone=(), payment=(), usb=(), interest-cohort=(), browsing-topics=()"
 )
 # Seconds a rendered public page is kept per language (0 turns the cache off). Publishing or
-# auditing anything invalidates every page at once (portal/cache.py).
+# auditing anything invalidates the lists (home, categories, comparison) and the pages of what
+# changed: one service's, or every service's for a catalogue change (portal/cache.py).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # The apps whose content the public pages and the API show (not a deployment choice, so not read
 # from the environment): saving any of their models invalidates the page cache
 # (portal/cache.py), and their history tables date the API's Last-Modified (portal/api.py).
 PUBLIC_CONTENT_APPS = ("providers", "criteria", "audits")
+# The model whose rows own a page each: a change to a service or its rows re-renders that
+# service's page and API representation only (portal/content_scopes.py).
+PUBLIC_SERVICE_MODEL = "providers.Service"
 
 # --- Public REST API (/api/v1/): read-only, anonymous, JSON and CSV (see portal/api.py).
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)

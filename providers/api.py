@@ -35,8 +35,11 @@ from portal.api import (
     context_language,
     language_parameter,
 )
+from portal.representations import cached_representations
 
+from .compare_query import read_query
 from .comparison_csv import Labels, comparison_table
+from .comparison_index import IndexedSelection, current_index
 from .domains import to_unicode
 from .filters import BOOLEAN_FEATURE_KEYS, PAYMENT_FEATURE_KEY, ServiceFilterSet
 from .models import (
@@ -413,12 +416,6 @@ class ServiceViewSet(PublicApiMixin, viewsets.ReadOnlyModelViewSet):
         """What a subclass adds to the detail view (criteria/api.py adds the assessments)."""
         return []
 
-    def paginate_queryset(self, queryset: QuerySet[Service]) -> list[Service] | None:
-        page = super().paginate_queryset(queryset)
-        if page is not None:
-            attach_feature_details(page)
-        return page
-
     def get_object(self) -> Service:
         service = super().get_object()
         attach_feature_details([service])
@@ -447,9 +444,62 @@ class ServiceViewSet(PublicApiMixin, viewsets.ReadOnlyModelViewSet):
         context["csv_bom"] = self.action == "list" and self.wants_bom()
         return context
 
+    # --- Answered from the comparison's index and the kept representations --------------------
+    # A list page is one bit-set selection (providers/comparison_index.py) and a join of each
+    # service's representation, made once per language and version (portal/representations.py);
+    # a detail is its service's kept representation. What is answered stays the FilterSet's and
+    # the serializers': tests/test_api_representations.py compares both ways.
+
+    def cleaned_filters(self) -> dict[str, Any]:
+        """The list's filters as the FilterSet reads them (its errors were reported in
+        `initial`, so here they are valid)."""
+        cleaned = read_query(self.request.query_params)
+        if cleaned is None:
+            filterset = ServiceFilterSet(self.request.query_params, request=self.request)
+            cleaned = filterset.form.cleaned_data if filterset.is_valid() else {}
+        return cleaned
+
+    def filter_errors(self, request: Request) -> dict[str, Any]:
+        if self.action == "list" and read_query(request.query_params) is not None:
+            return {}  # a plain query: nothing the FilterSet would reject
+        return super().filter_errors(request)
+
+    def representation_variant(self) -> str:
+        """What a representation depends on besides its service and the catalogue."""
+        serializer = self.get_serializer_class()
+        language = context_language(self.get_serializer_context())
+        base = self.request.build_absolute_uri("/")  # links are absolute
+        return f"{serializer.__module__}.{serializer.__qualname__}:{language}:{base}"
+
+    def serialize_services(self, pks: list[int]) -> dict[int, Any]:
+        services = list(self.get_queryset().filter(pk__in=pks))
+        attach_feature_details(services)
+        data = self.get_serializer(services, many=True).data
+        return {service.pk: item for service, item in zip(services, data, strict=True)}
+
+    def serialize_object(self, pks: list[int]) -> dict[int, Any]:
+        service = self.get_object()
+        return {service.pk: self.get_serializer(service).data}
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        slug = kwargs[self.lookup_url_kwarg or self.lookup_field]
+        pk = Service.objects.published().filter(slug=slug).values_list("pk", flat=True).first()
+        if pk is None:
+            self.get_object()  # the same 404 as ever
+        [data] = cached_representations([pk], self.representation_variant(), self.serialize_object)
+        return Response(data)
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not self.wants_csv():
-            return super().list(request, *args, **kwargs)
+            cleaned = self.cleaned_filters()
+            index = current_index()
+            selection = IndexedSelection(index, index.select(cleaned), cleaned.get("ordering"))
+            page = self.paginate_queryset(selection)  # type: ignore[arg-type]
+            pks = [service["pk"] for service in page or ()]
+            data = cached_representations(
+                pks, self.representation_variant(), self.serialize_services
+            )
+            return self.get_paginated_response(data)
         # The CSV is the whole comparison (not a page): one row per matching service.
         services = list(self.filter_queryset(self.get_queryset()))
         attach_feature_details(services)

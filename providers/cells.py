@@ -6,6 +6,7 @@ per cell took seconds, so each distinct cell is built once per page and reused.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.db import connection
@@ -85,6 +86,8 @@ class Cells:
     ) -> None:
         self.features = features
         self.values = values or {}
+        # Read once: a row asks for every feature's pk, and a model's `pk` is a property.
+        self.feature_pks = [feature.pk for feature in features]
         self.unknown = format_html('<td class="cell-unknown">{}</td>', _("Unknown"))
         self.yes = format_html('<td class="cell-yes">{}</td>', _("Yes"))
         self.no = format_html('<td class="cell-no">{}</td>', _("No"))
@@ -106,6 +109,7 @@ class Cells:
                     self.labels[feature.pk],
                     text,
                 )
+        self._choice_cells: dict[tuple[int, tuple[str, ...]], SafeString] = {}
         # Feature objects here have their choices prefetched, so this is no extra query.
         self.choice_names: dict[int, dict[str, SafeString]] = {
             feature.pk: {
@@ -151,6 +155,28 @@ class Cells:
             return format_html('<td class="cell-choices">{}</td>', listed)
         return format_html('<td class="cell-choices" data-label="{}">{}</td>', label, listed)
 
+    def with_values(self, values: dict[int, dict[int, Any]]) -> Cells:
+        """The same prepared cells for other services' values (a kit is made once per language
+        and catalogue; values are read per page)."""
+        other = copy.copy(self)
+        other.values = values
+        return other
+
     def row(self, service_pk: int) -> list[SafeString]:
+        """A comparison row's feature cells: each distinct cell is made once, then reused."""
         values = self.values.get(service_pk, {})
-        return [self.loaded_cell(feature, values.get(feature.pk)) for feature in self.features]
+        labelled = self.labelled
+        cells = []
+        for feature, pk in zip(self.features, self.feature_pks, strict=True):
+            value = values.get(pk)
+            if value is None:
+                cells.append(labelled[pk, "unknown"])
+            elif value is True or value is False:
+                cells.append(labelled[pk, "yes" if value else "no"])
+            else:
+                key = (pk, tuple(value))
+                cell = self._choice_cells.get(key)
+                if cell is None:
+                    cell = self._choice_cells[key] = self.loaded_cell(feature, value)
+                cells.append(cell)
+        return cells

@@ -8,10 +8,13 @@ combination, without a database query once the index and the rows are warm.
 
 from __future__ import annotations
 
+from html import escape  # the stdlib one: no lazy-string wrapper, same output
+from types import SimpleNamespace
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
@@ -20,10 +23,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.cache import cached_page
+from portal.memo import BoundedCache
 
-from .cells import Cells, load_values
+from .cells import Cells
 from .compare_form import active_filters, build_groups, feature_icon, groups_html
-from .comparison_index import BoundedCache, ComparisonIndex, current_index
+from .compare_query import read_query
+from .comparison_index import ComparisonIndex, current_index
 from .countries import country_name
 from .filters import ORDERING_FIELDS, ServiceFilterSet
 from .models import Feature, Service, ServiceKind
@@ -50,32 +55,6 @@ SORTABLE_COLUMNS: tuple[tuple[str, Any], ...] = (
 assert {key for key, _label in SORTABLE_COLUMNS} <= set(ORDERING_FIELDS)
 
 
-ROW_FIELDS = (
-    "logo",
-    "slug",
-    "name",
-    "url",
-    "kind",
-    "country",
-    "founded",
-    "free_storage",
-    "compare_label",
-    "kind_label",
-    "country_label",
-    "founded_label",
-    "storage_label",
-)
-# The service's cell comes first and holds the "compare" tick box: it is the sticky first
-# column, so the name and its box stay in view while the features scroll past.
-ROW_HTML = (
-    '<tr><th scope="row"><input type="checkbox" name="compare" value="{slug}" id="compare-{slug}"'
-    '{checked}><label for="compare-{slug}" class="visually-hidden">{compare_label}</label> '
-    '{logo}<a href="{url}">{name}</a></th><td data-label="{kind_label}">{kind}</td>'
-    '<td data-label="{country_label}">{country}</td><td data-label="{founded_label}">{founded}</td>'
-    '<td data-label="{storage_label}">{free_storage}</td>{cells}</tr>'
-)
-
-
 def row_logo(service: dict[str, Any]) -> SafeString:
     """The service's logo (or monogram) at the size of a table row's text."""
     if service["logo"]:
@@ -91,19 +70,23 @@ def comparison_rows(
 ) -> list[dict[str, Any]]:
     """Everything a table row shows, computed once (country names, URLs, labels).
 
-    `html` is the comparison table's whole row: with 1,000 services, a dozen template variables
-    per row cost more than the rest of the page, so the row is one format_html call.
+    `html` is the comparison table's whole row. The service's cell comes first and holds the
+    "compare" tick box: it is the sticky first column, so the name and its box stay in view
+    while the features scroll past. With 1,000 services a template (or even format_html) per
+    row costs more than the rest of the page, so the row is joined from escaped parts.
     """
     url_pattern = reverse("criteria:service", args=["__slug__"])
     kinds = {key: str(label) for key, label in ServiceKind.choices}
     country_names: dict[str, str] = {}
     compare_text = str(_("Compare %(name)s"))
-    checked = mark_safe(" checked")
-    column_labels = {
-        "kind_label": str(_("Kind")),
-        "country_label": str(_("Headquarters")),
-        "founded_label": str(_("Founded")),
-        "storage_label": str(_("Free storage")),
+    labels = {
+        name: escape(str(text))
+        for name, text in (
+            ("kind", _("Kind")),
+            ("country", _("Headquarters")),
+            ("founded", _("Founded")),
+            ("storage", _("Free storage")),
+        )
     }
     rows = []
     for service in services:
@@ -121,15 +104,20 @@ def comparison_rows(
             "founded": localized_digits(service["founded_year"]) if service["founded_year"] else "",
             "free_storage": megabytes(service["free_storage_mb"]),
             "chosen": service["slug"] in chosen,
-            "compare_label": compare_text % {"name": service["name"]},
             "cells": row_cells,
-            **column_labels,
         }
-        row["html"] = format_html(
-            ROW_HTML,
-            checked=checked if row["chosen"] else "",
-            cells=mark_safe("".join(row_cells)),  # noqa: S308  (each cell built by format_html)
-            **{key: row[key] for key in ROW_FIELDS},
+        slug = escape(row["slug"])
+        checked = " checked" if row["chosen"] else ""
+        compare_label = escape(compare_text % {"name": service["name"]})
+        row["html"] = mark_safe(  # noqa: S308 (every part escaped here or made by format_html)
+            f'<tr><th scope="row"><input type="checkbox" name="compare" value="{slug}" '
+            f'id="compare-{slug}"{checked}><label for="compare-{slug}" class="visually-hidden">'
+            f'{compare_label}</label> {row["logo"]}<a href="{escape(row["url"])}">'
+            f'{escape(row["name"])}</a></th><td data-label="{labels["kind"]}">'
+            f'{escape(row["kind"])}</td><td data-label="{labels["country"]}">'
+            f'{escape(row["country"])}</td><td data-label="{labels["founded"]}">'
+            f'{escape(row["founded"])}</td><td data-label="{labels["storage"]}">'
+            f"{escape(row['free_storage'])}</td>{''.join(row_cells)}</tr>"
         )
         rows.append(row)
     return rows
@@ -231,6 +219,12 @@ def page_links(query: QueryDict, current: int, pages: int) -> dict[str, str]:
     return links
 
 
+def cell_kit(index: ComparisonIndex) -> Cells:
+    """The table's cells for the page's language, prepared once per index."""
+    language = get_language() or "en"
+    return index.markup.get_or_make(("cells", language), lambda: Cells(index.features))
+
+
 def rendered_rows(
     index: ComparisonIndex, services: list[dict[str, Any]], chosen: set[str]
 ) -> list[SafeString]:
@@ -253,8 +247,8 @@ def rendered_rows(
     ]
     fresh: dict[str, SafeString] = {}
     if missing:
-        values = load_values([service["pk"] for service in missing], index.features)
-        rows = comparison_rows(missing, Cells(index.features, values), chosen)
+        values = index.values_of(missing)
+        rows = comparison_rows(missing, cell_kit(index).with_values(values), chosen)
         fresh = {row["slug"]: row["html"] for row in rows}
         ROW_FRAGMENTS.set_many(
             {
@@ -269,6 +263,32 @@ def rendered_rows(
     ]
 
 
+HEADER_TEMPLATE = "providers/compare_feature_headers.html"
+# What rendering a feature's name may tell the page (an English fallback, a stale translation):
+# kept with the cached markup and told to each request that shows it.
+PAGE_FLAGS = ("content_fallback", "content_stale")
+
+
+def feature_headers(request: HttpRequest, index: ComparisonIndex, sprite: str) -> SafeString:
+    """The table's feature column headers, rendered once per index (content version) and
+    language."""
+    language = get_language() or "en"
+
+    def render_headers() -> tuple[SafeString, dict[str, Any]]:
+        recorder = SimpleNamespace()  # stands in for the request the `translated` tag marks
+        features = [{"feature": f, "icon": feature_icon(f)} for f in index.features]
+        html = render_to_string(
+            HEADER_TEMPLATE, {"features": features, "sprite": sprite, "request": recorder}
+        )
+        flags = {name: value for name, value in vars(recorder).items() if name in PAGE_FLAGS}
+        return mark_safe(html), flags  # noqa: S308 (a template's output)
+
+    html, flags = index.markup.get_or_make(("feature-headers", language, sprite), render_headers)
+    for name, value in flags.items():
+        setattr(request, name, value)
+    return html
+
+
 @cached_page(params=comparison_parameters)
 def compare(request: HttpRequest) -> HttpResponse:
     if has_empty_values(request):
@@ -279,10 +299,15 @@ def compare(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
     index = current_index()
     features = index.features
-    # The FilterSet validates the query and names its errors; the index answers it.
-    filterset = ServiceFilterSet(request.GET, request=request)
-    valid = filterset.is_valid()
-    cleaned = filterset.form.cleaned_data if valid else {}
+    # A plain query is read directly; anything else is the FilterSet's to read or to reject
+    # with its errors. The index answers it.
+    cleaned = read_query(request.GET)
+    errors: dict[str, Any] = {}
+    if cleaned is None:
+        filterset = ServiceFilterSet(request.GET, request=request)
+        errors = {} if filterset.is_valid() else filterset.errors
+        cleaned = {} if errors else filterset.form.cleaned_data
+    valid = not errors
     mask = index.select(cleaned) if valid else 0
     total = mask.bit_count()
     current_page, pages = page_number(request.GET, total)
@@ -302,21 +327,22 @@ def compare(request: HttpRequest) -> HttpResponse:
         side_by_side = []
     chosen_rows: list[dict[str, Any]] = []
     if side_by_side:
-        values = load_values([service["pk"] for service in side_by_side], features)
-        chosen_rows = comparison_rows(side_by_side, Cells(features, values))
+        values = index.values_of(side_by_side)
+        chosen_rows = comparison_rows(side_by_side, cell_kit(index).with_values(values))
     differences_only = request.GET.get("differences") == "1"
     toggled = request.GET.copy()
     if differences_only:
         toggled.pop("differences")
     else:
         toggled["differences"] = "1"
-    icons = {feature.pk: feature_icon(feature) for feature in features}
+    sprite = static("img/icons.svg")
     context = {
-        "filterset": filterset,
-        "filter_groups": groups_html(groups, static("img/icons.svg")),
+        "filter_errors": errors,
+        "filter_groups": groups_html(groups, sprite),
         "active_filters": active_filters(groups, request.GET),
         "ordering": request.GET.get("ordering", ""),
-        "features": [{"feature": feature, "icon": icons[feature.pk]} for feature in features],
+        "features": features,
+        "feature_headers": feature_headers(request, index, sprite),
         "rows": rendered_rows(index, services, set(chosen_slugs)),
         "total": total,
         "page": current_page,

@@ -21,15 +21,15 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import get_language
 
 from portal.cache import known_version
+from portal.memo import BoundedCache
 
 from .filters import (
     ANONYMOUS_PAYMENT_KEYS,
@@ -41,51 +41,6 @@ from .filters import (
 from .models import Feature, FeatureValue, Service
 from .values import choice_keys
 from .verification import filter_verified
-
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V")
-
-
-class BoundedCache(Generic[K, V]):
-    """A small least-recently-used map shared by a process's threads."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[K, V] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_or_make(self, key: K, make: Callable[[], V]) -> V:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        value = make()  # outside the lock: making may query the database
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-    def get_many(self, keys: Iterable[K]) -> dict[K, V]:
-        with self._lock:
-            found = {key: self._items[key] for key in keys if key in self._items}
-            for key in found:
-                self._items.move_to_end(key)
-            return found
-
-    def set_many(self, items: dict[K, V]) -> None:
-        with self._lock:
-            for key, value in items.items():
-                self._items[key] = value
-                self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
 
 # The columns a comparison row shows, read once per index (not per request).
 ROW_COLUMNS = (
@@ -137,6 +92,9 @@ class ComparisonIndex:
         self._orders: BoundedCache[tuple[Any, ...], list[int]] = BoundedCache(64)
         self._storage: BoundedCache[int, int] = BoundedCache(256)
         self._verified: BoundedCache[tuple[str, ...], int] = BoundedCache(64)
+        # Markup that depends on the catalogue alone (the table's column headers, per language):
+        # made once per index, so never older than the content it shows.
+        self.markup: BoundedCache[tuple[str, ...], Any] = BoundedCache(64)
 
     # --- Filters -----------------------------------------------------------------------------
 
@@ -242,10 +200,63 @@ class ComparisonIndex:
                 seen += 1
         return chosen
 
+    # --- Values ------------------------------------------------------------------------------
+
+    def values_of(self, services: Iterable[dict[str, Any]]) -> dict[int, dict[int, Any]]:
+        """Service pk -> feature pk -> yes/no or the payment methods' keys, read off the bit
+        sets: what `cells.load_values` reads from the database for these features, without a
+        query (a page's new rows were a third of its cost)."""
+        masks = self.masks
+        columns = []
+        for feature in self.features:
+            if feature.key == PAYMENT_FEATURE_KEY:
+                choices = [
+                    (choice.key, masks.payment.get(choice.key, 0))
+                    for choice in feature.choices.all()
+                ]
+                columns.append((feature.pk, None, None, choices))
+            else:
+                columns.append(
+                    (feature.pk, masks.yes.get(feature.key, 0), masks.no.get(feature.key, 0), None)
+                )
+        result: dict[int, dict[int, Any]] = {}
+        for service in services:
+            bit = 1 << self.position[service["pk"]]
+            values: dict[int, Any] = {}
+            for feature_pk, yes, no, choices in columns:
+                if choices is not None:
+                    if masks.payment_known & bit:
+                        values[feature_pk] = [key for key, mask in choices if mask & bit]
+                elif yes & bit:
+                    values[feature_pk] = True
+                elif no & bit:
+                    values[feature_pk] = False
+            if values:
+                result[service["pk"]] = values
+        return result
+
     # --- Counts ------------------------------------------------------------------------------
 
     def counter(self, mask: int) -> ResultCounts:
         return ResultCounts(self, mask)
+
+
+class IndexedSelection:
+    """A selection in an order, as Django's Paginator reads a list: a length and slices (so the
+    API's pages, links and page errors stay DRF's own)."""
+
+    def __init__(self, index: ComparisonIndex, mask: int, ordering: list[str] | None) -> None:
+        self.index = index
+        self.mask = mask
+        self.ordering = list(ordering or [])
+
+    def __len__(self) -> int:
+        return self.mask.bit_count()
+
+    def __getitem__(self, window: slice) -> list[dict[str, Any]]:
+        start = window.start or 0
+        stop = len(self) if window.stop is None else window.stop
+        return self.index.page(self.mask, self.ordering, start, max(0, stop - start))
 
 
 class ResultCounts:

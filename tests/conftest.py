@@ -54,7 +54,13 @@ def _process_local_cache_and_broker() -> Iterator[None]:
     # The embedded default keeps the cache and the broker in folders under var/, shared with a
     # running `make run`; tests keep theirs in memory, private to the session.
     with override_settings(
-        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        CACHES={
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                # As the embedded default's: more than a catalogue's pages and representations.
+                "OPTIONS": {"MAX_ENTRIES": 50_000},
+            }
+        }
     ):
         use_broker("memory://")
         yield
@@ -172,6 +178,7 @@ def _database_as_the_test_asks(request: pytest.FixtureRequest) -> None:
     use = _database_use(request)
     if use is None:
         return
+    forget_renderings()
     wants_seed = "seeded" in request.fixturenames
     request.getfixturevalue("django_db_setup")
     with request.getfixturevalue("django_db_blocker").unblock():
@@ -180,6 +187,22 @@ def _database_as_the_test_asks(request: pytest.FixtureRequest) -> None:
     request.getfixturevalue(use)
     if not wants_seed:
         SEED.remove()
+
+
+def forget_renderings() -> None:
+    """Each test's database is rolled back, but what was kept per content version (the cache,
+    each process's rows, index and representations) is not: a version bumped by one test's
+    change would name that change's rendering in the next test."""
+    from django.core.cache import cache
+
+    from portal.representations import LOCAL
+    from providers.compare_view import ROW_FRAGMENTS
+    from providers.comparison_index import forget_index
+
+    cache.clear()
+    LOCAL.clear()
+    ROW_FRAGMENTS.clear()
+    forget_index()
 
 
 @pytest.fixture

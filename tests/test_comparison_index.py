@@ -143,3 +143,15 @@ def test_pages_follow_each_other_without_gaps_or_repeats(random_catalogue):
     ]
     assert paged == everyone
     assert len(everyone) == 54  # 60 made, every tenth a draft
+
+
+def test_the_index_holds_the_values_the_database_holds(random_catalogue):
+    from providers.cells import load_values
+
+    index = build_index(current_version())
+    from_database = load_values([service["pk"] for service in index.services], index.features)
+    # Services without any value have no entry either way.
+    assert index.values_of(index.services) == {pk: v for pk, v in from_database.items() if v}
+    assert any(
+        isinstance(v, list) and len(v) > 1 for row in from_database.values() for v in row.values()
+    )

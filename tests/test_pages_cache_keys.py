@@ -80,3 +80,42 @@ def test_a_new_stylesheet_is_never_paired_with_a_page_cached_before_it(
     assert 'integrity="sha384-' in before and before != after
     new_digest = after.split('integrity="')[1].split('"')[0]
     assert new_digest not in before
+
+
+def test_a_304_is_answered_without_rendering_and_ends_with_a_publication(
+    seeded, client, settings
+):
+    """The ETag is known before the page is rendered (the content version, stylesheet, date,
+    language and query), so a client that holds it costs no rendering; any publication changes
+    it."""
+    from portal.cache import bump_version
+
+    settings.PAGE_CACHE_SECONDS = 0  # nothing kept: a 200 here is always a rendering
+    first = client.get("/en/compare/?openpgp=true")
+    assert first.templates, "a first visit renders the page"
+    etag = first["ETag"]
+    again = client.get("/en/compare/?openpgp=true", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.templates == []  # nothing rendered
+    assert again["ETag"] == etag and again["Cache-Control"] == "public, no-cache"
+    assert "Accept-Encoding" in again["Vary"]
+    # Another language or filter is another page.
+    assert client.get("/ckb/compare/?openpgp=true", HTTP_IF_NONE_MATCH=etag).status_code == 200
+    assert client.get("/en/compare/?openpgp=false", HTTP_IF_NONE_MATCH=etag).status_code == 200
+    bump_version()  # what any saved curated object does
+    after = client.get("/en/compare/?openpgp=true", HTTP_IF_NONE_MATCH=etag)
+    assert after.status_code == 200 and after["ETag"] != etag
+
+
+def test_without_a_content_version_the_etag_is_the_contents(seeded, client, settings):
+    """With the cache down no version can be trusted: the page is rendered, and its ETag is its
+    content's digest, so a 304 never outlives a publication made meanwhile."""
+    from unittest import mock
+
+    settings.PAGE_CACHE_SECONDS = 600
+    with mock.patch("portal.cache.known_version", return_value=None):
+        first = client.get("/en/providers/")
+        assert not first["ETag"].startswith("W/")
+        again = client.get("/en/providers/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert again.templates  # rendered, then compared
