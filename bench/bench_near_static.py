@@ -64,8 +64,7 @@ def urls_for(slugs: list[str], samples: int, rng: random.Random) -> dict[str, li
             f"/{language}/services/{slug}/" for language in ("en", "ckb") for slug in slugs
         ],
         "API list": [
-            "/api/v1/services/?page_size=50" + (f"&{query}" if query else "")
-            for query in queries
+            "/api/v1/services/?page_size=50" + (f"&{query}" if query else "") for query in queries
         ],
         "API detail": [f"/api/v1/services/{slug}/" for slug in slugs],
     }

@@ -82,9 +82,7 @@ def test_a_new_stylesheet_is_never_paired_with_a_page_cached_before_it(
     assert new_digest not in before
 
 
-def test_a_304_is_answered_without_rendering_and_ends_with_a_publication(
-    seeded, client, settings
-):
+def test_a_304_is_answered_without_rendering_and_ends_with_a_publication(seeded, client, settings):
     """The ETag is known before the page is rendered (the content version, stylesheet, date,
     language and query), so a client that holds it costs no rendering; any publication changes
     it."""
