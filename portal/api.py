@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -407,14 +407,29 @@ class CSVRenderer(BaseRenderer):
             list(rows[0]) if rows else []
         )
         header: Sequence[str] = renderer_context.get("csv_header") or columns
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow([csv_cell(label) for label in header])
+        lines = csv_lines(header, columns, [rows], bool(renderer_context.get("csv_bom")))
+        return b"".join(lines)
+
+
+def csv_lines(
+    header: Sequence[str],
+    columns: Sequence[str],
+    batches: Iterable[Iterable[Mapping[str, Any]]],
+    bom: bool,
+) -> Iterator[bytes]:
+    """CSV as UTF-8 bytes: the header line, then one chunk per batch of rows (so a long table can
+    be streamed with flat memory). A byte order mark when asked for: Excel on Windows reads UTF-8
+    only with one."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([csv_cell(label) for label in header])
+    yield (("\ufeff" if bom else "") + buffer.getvalue()).encode(CSVRenderer.charset)
+    for rows in batches:
+        buffer.seek(0)
+        buffer.truncate()
         for row in rows:
             writer.writerow([csv_cell(row.get(column)) for column in columns])
-        # A byte order mark when asked for: Excel on Windows reads UTF-8 only with one.
-        bom = "\ufeff" if renderer_context.get("csv_bom") else ""
-        return (bom + buffer.getvalue()).encode(self.charset)
+        yield buffer.getvalue().encode(CSVRenderer.charset)
 
 
 # --- The views' shared behaviour ------------------------------------------------------------
@@ -580,8 +595,14 @@ def conditional(request: Request, response: Response) -> HttpResponseBase:
     The ETag is a hash of the rendered body, so it changes exactly when the representation does
     (language, filters and format included) and can never be stale.
     """
-    response.render()
-    set_response_etag(response)
+    if response.streaming:
+        # Not held in memory, so not hashed: a streamed response names its ETag itself (one
+        # derived from the content version), or has none when the version is unknown.
+        if not response.has_header("ETag"):
+            return response
+    else:
+        response.render()
+        set_response_etag(response)
     last_modified = content_last_modified()
     timestamp = int(last_modified.timestamp()) if last_modified else None
     if timestamp is not None:

@@ -8,9 +8,13 @@ criteria app depends on this one and not the other way round.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.http import StreamingHttpResponse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -33,8 +37,10 @@ from portal.api import (
     PublicApiMixin,
     TranslatedField,
     context_language,
+    csv_lines,
     language_parameter,
 )
+from portal.cache import allowed_query, known_version
 from portal.representations import cached_representations
 
 from .compare_query import read_query
@@ -500,18 +506,50 @@ class ServiceViewSet(PublicApiMixin, viewsets.ReadOnlyModelViewSet):
                 pks, self.representation_variant(), self.serialize_services
             )
             return self.get_paginated_response(data)
-        # The CSV is the whole comparison (not a page): one row per matching service.
-        services = list(self.filter_queryset(self.get_queryset()))
-        attach_feature_details(services)
+        return self.streamed_csv()
+
+    # Services read per batch of the streamed CSV: memory stays flat whatever the catalogue.
+    CSV_BATCH = 200
+
+    def streamed_csv(self) -> StreamingHttpResponse:
+        """The whole comparison (not a page) as CSV, one row per matching service, streamed.
+
+        Its ETag is derived from the content version and everything the table depends on, so
+        it is known before a row is read (and a 304 reads none)."""
+        cleaned = self.cleaned_filters()
+        index = current_index()
+        selection = IndexedSelection(index, index.select(cleaned), cleaned.get("ordering"))
+        pks = [service["pk"] for service in selection[0 : len(selection)]]
         features = list(
             Feature.objects.prefetch_related("choices").order_by("group__order", "order", "key")
         )
         language = context_language(self.get_serializer_context())
-        table = comparison_table(services, features, language, self.csv_labels())
-        self.csv_columns, self.csv_header = table.keys, table.header
-        return Response(
-            table.rows, headers={"Content-Disposition": 'attachment; filename="services.csv"'}
+        labels = self.csv_labels()
+        bom = self.wants_bom()
+        table = comparison_table([], features, language, labels)
+
+        def batches() -> Iterator[list[dict[str, Any]]]:
+            # Read while the response is sent, after the view has returned: the language is
+            # set here again, and each batch is read in the index's order.
+            with translation.override(language):
+                for start in range(0, len(pks), self.CSV_BATCH):
+                    chunk = pks[start : start + self.CSV_BATCH]
+                    found = {s.pk: s for s in self.get_queryset().filter(pk__in=chunk)}
+                    services = [found[pk] for pk in chunk if pk in found]
+                    attach_feature_details(services)
+                    yield comparison_table(services, features, language, labels).rows
+
+        response = StreamingHttpResponse(
+            csv_lines(table.header, table.keys, batches(), bom),
+            content_type=f"{CSVRenderer.media_type}; charset={CSVRenderer.charset}",
+            headers={"Content-Disposition": 'attachment; filename="services.csv"'},
         )
+        version = known_version()
+        if version is not None:
+            query = allowed_query(self.request, [*ServiceFilterSet.base_filters, "bom", "labels"])
+            key = f"services.csv:{version}:{language}:{labels}:{bom}:{query.urlencode()}"
+            response["ETag"] = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
+        return response
 
 
 @extend_schema_view(

@@ -14,6 +14,7 @@ from django.utils.text import capfirst
 from portal.translation_support import pick_translation
 from providers.countries import country_name
 from providers.models import Feature, FeatureChoice, Service, ServiceKind
+from tests.http import body
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def _no_throttle(settings):
 def table(client, query: str) -> list[list[str]]:
     response = client.get(f"/api/v1/services/?format=csv&{query}")
     assert response.status_code == 200, response.content[:300]
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    return list(csv.reader(io.StringIO(body(response).decode())))
 
 
 def by_slug(rows: list[list[str]]) -> dict[str, list[str]]:

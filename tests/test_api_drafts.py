@@ -11,6 +11,7 @@ from tests.factories import (
     make_service,
     set_feature,
 )
+from tests.http import body
 
 HIDDEN_STATES = [PublicationState.DRAFT, PublicationState.IN_REVIEW, PublicationState.RETIRED]
 
@@ -59,7 +60,7 @@ def _everything(client) -> str:
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
-        bodies.append(response.content.decode())
+        bodies.append(body(response).decode())
     return "\n".join(bodies)
 
 

@@ -29,6 +29,7 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 from audits.models import AuditResult, AuditRun, Outcome, RunState, Trigger
 from providers.filters import BOOLEAN_FEATURE_KEYS, ORDERING_FIELDS, PAYMENT_CHOICES
 from providers.models import Service, ServiceDomain, ServiceKind
+from tests.http import body
 
 LANGUAGES = ("en", "ckb", "de", "fr", "es", "fa")
 API = "/api/v1/"
@@ -73,7 +74,7 @@ class ExchangeResponse:
     """openapi-core's Response protocol over Django's response."""
 
     def __init__(self, response: Any) -> None:
-        self.data = response.content
+        self.data = body(response)
         self.status_code = response.status_code
         self.headers = Headers(list(response.headers.items()))
         self.content_type = response.get("Content-Type", "")

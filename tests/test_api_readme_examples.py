@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.http import body
+
 
 def test_the_readme_api_examples_work(seeded, client, settings):
     settings.API_ANON_THROTTLE_RATE = None
@@ -11,7 +13,7 @@ def test_the_readme_api_examples_work(seeded, client, settings):
     )
     assert services.status_code == 200, services.content
     sheet = client.get("/api/v1/services/", {"format": "csv", "bom": "true"})
-    assert sheet.status_code == 200 and sheet.content.startswith(b"\xef\xbb\xbf")
+    assert sheet.status_code == 200 and body(sheet).startswith(b"\xef\xbb\xbf")
     detail = client.get("/api/v1/services/proton-mail/")
     unchanged = client.get("/api/v1/services/proton-mail/", HTTP_IF_NONE_MATCH=detail["ETag"])
     assert unchanged.status_code == 304 and not unchanged.content

@@ -17,6 +17,7 @@ from tests.factories import (
     make_published_service,
     set_feature,
 )
+from tests.http import body
 
 
 @pytest.fixture(autouse=True)
@@ -158,14 +159,15 @@ def read_csv(response) -> list[dict]:
     assert response.status_code == 200, response.content[:500]
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="services.csv"' in response["Content-Disposition"]
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(body(response).decode())))
 
 
 def test_csv_has_the_facts_then_one_column_per_catalogue_feature(db, client):
     make_full_service(slug="full", name="Full Mail", hq_country="CH", free_storage_mb=500)
     catalogue_feature("never_used")
     response = client.get("/api/v1/services/?format=csv&labels=keys")
-    header = next(csv.reader(io.StringIO(response.content.decode())))
+    text = body(response).decode()  # a streamed response is read once
+    header = next(csv.reader(io.StringIO(text)))
     features = list(
         Feature.objects.order_by("group__order", "order", "key").values_list("key", flat=True)
     )
@@ -184,7 +186,7 @@ def test_csv_has_the_facts_then_one_column_per_catalogue_feature(db, client):
         *features,
     ]
     assert {"openpgp", "payment_methods", "never_used"} <= set(features)
-    (row,) = read_csv(response)
+    (row,) = list(csv.DictReader(io.StringIO(text)))
     assert row["slug"] == "full" and row["homepage"] == "https://full.example/"
     assert (row["hq_country"], row["free_storage_mb"], row["free_plan"]) == ("CH", "500", "")
     assert (row["openpgp"], row["wkd"], row["never_used"]) == ("true", "false", "")
@@ -336,3 +338,23 @@ def test_domains_come_in_both_forms_of_an_internationalised_name(db, client):
     assert body["domains"] == [
         {"name": "xn--strae-oqa.de", "name_unicode": "straße.de", "role": "mail"}
     ]
+
+
+def test_csv_is_streamed_in_batches_in_the_comparisons_order(db, client, monkeypatch):
+    """Memory stays flat: the CSV is sent batch by batch as it is read, never held whole."""
+    from providers.api import ServiceViewSet
+
+    for number in range(5):
+        make_published_service(slug=f"batch-{number}", name=f"Batch {4 - number}")
+    monkeypatch.setattr(ServiceViewSet, "CSV_BATCH", 2)
+    response = client.get("/api/v1/services/?format=csv&labels=keys&ordering=name")
+    assert response.streaming
+    chunks = list(response.streaming_content)
+    assert len(chunks) == 1 + 3  # the header, then 2 + 2 + 1 services
+    rows = list(csv.DictReader(io.StringIO(b"".join(chunks).decode())))
+    assert [row["name"] for row in rows] == [f"Batch {n}" for n in range(5)]
+    again = client.get(
+        "/api/v1/services/?format=csv&labels=keys&ordering=name",
+        HTTP_IF_NONE_MATCH=response["ETag"],
+    )
+    assert again.status_code == 304

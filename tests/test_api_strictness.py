@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.http import body
+
 pytestmark = pytest.mark.django_db
 
 
@@ -78,8 +80,8 @@ def test_a_wrong_choice_lists_the_allowed_values(seeded, client):
 
 
 def test_the_csv_can_start_with_a_byte_order_mark_for_spreadsheets(seeded, client):
-    plain = client.get("/api/v1/services/?format=csv&lang=ckb").content
-    marked = client.get("/api/v1/services/?format=csv&lang=ckb&bom=true").content
+    plain = body(client.get("/api/v1/services/?format=csv&lang=ckb"))
+    marked = body(client.get("/api/v1/services/?format=csv&lang=ckb&bom=true"))
     assert not plain.startswith(b"\xef\xbb\xbf")
     assert marked == b"\xef\xbb\xbf" + plain
     assert client.get("/api/v1/services/?format=csv&bom=maybe").status_code == 400
