@@ -15,10 +15,12 @@ import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponseBase
@@ -47,6 +49,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
+from .cache import known_version
 from .translation_support import DEFAULT_LANGUAGE, pick_translation
 
 
@@ -205,9 +208,39 @@ def content_last_modified(app_labels: Iterable[str] | None = None) -> datetime |
     changes written without history (the seed loader publishes with `update()`) are covered by
     `state_changed_at`. A model without history names the column that dates its visible changes
     in `LAST_MODIFIED_FIELD` (a finished audit run: `finished_at`; queuing one changes nothing).
+
+    The answer is kept per content version (portal/cache.py), which every change moves: the
+    query reads a column of each of some 40 tables, some of them unindexed, on every API call.
     """
-    if app_labels is None:
-        app_labels = settings.PUBLIC_CONTENT_APPS
+    if app_labels is not None:
+        return _last_modified_in(tuple(app_labels))
+    version = known_version()
+    if version is None:  # the cache cannot say what changed: ask the database
+        return _last_modified_in(tuple(settings.PUBLIC_CONTENT_APPS))
+    key = f"api:last-modified:{version}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = (_last_modified_in(tuple(settings.PUBLIC_CONTENT_APPS)),)
+        cache.set(key, kept, 24 * 3600)
+    return kept[0]
+
+
+def _last_modified_in(app_labels: tuple[str, ...]) -> datetime | None:
+    sql = _last_modified_sql(app_labels)
+    if sql is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        value = cursor.fetchone()[0]
+    if isinstance(value, str):  # SQLite hands back the column's text
+        value = parse_datetime(value)
+    if value is not None and value.tzinfo is None:  # stored in UTC (USE_TZ)
+        value = make_aware(value, timezone=UTC)
+    return value
+
+
+@lru_cache(maxsize=16)
+def _last_modified_sql(app_labels: tuple[str, ...]) -> str | None:
     selects: list[str] = []
     quote = connection.ops.quote_name
     for label in app_labels:
@@ -224,15 +257,7 @@ def content_last_modified(app_labels: Iterable[str] | None = None) -> datetime |
     if not selects:
         return None
     # The table names come from the models' metadata, never from the request.
-    sql = f"SELECT MAX(changed) FROM ({' UNION ALL '.join(selects)}) AS changes"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        value = cursor.fetchone()[0]
-    if isinstance(value, str):  # SQLite hands back the column's text
-        value = parse_datetime(value)
-    if value is not None and value.tzinfo is None:  # stored in UTC (USE_TZ)
-        value = make_aware(value, timezone=UTC)
-    return value
+    return f"SELECT MAX(changed) FROM ({' UNION ALL '.join(selects)}) AS changes"  # noqa: S608
 
 
 # --- Errors, for the schema -----------------------------------------------------------------
@@ -601,7 +626,8 @@ def conditional(request: Request, response: Response) -> HttpResponseBase:
         if not response.has_header("ETag"):
             return response
     else:
-        response.render()
+        if hasattr(response, "render"):  # a DRF Response; the kept JSON bodies are ready
+            response.render()
         set_response_etag(response)
     last_modified = content_last_modified()
     timestamp = int(last_modified.timestamp()) if last_modified else None

@@ -1,5 +1,9 @@
 """Each service's API representation, made once per language and version and then reused.
 
+A representation is kept as its JSON bytes, rendered by DRF's own JSONRenderer: a list page is
+then the page's envelope around the joined bytes, with no encoding per request, and a kept
+representation takes a few kilobytes rather than the tens a nested dict takes in memory.
+
 A list page of the API is 50 services; serialising them (links, domains, every feature value)
 was most of its cost. A representation depends on its service and its rows (the service's
 version), the catalogue (feature and criterion names: CATALOGUE's version), the language, the
@@ -19,12 +23,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import JSONRenderer
 
 from .cache import scope_versions
 from .content_scopes import CATALOGUE
 from .memo import BoundedCache
 
-# About 2 KB each: at most ~8 MB per process; the least recently used go first.
+# A few KB each: at most ~20 MB per process; the least recently used go first.
 LOCAL: BoundedCache[str, Any] = BoundedCache(4096)
 
 
@@ -60,3 +67,21 @@ def cached_representations(
         LOCAL.set_many(fresh)
         found.update(fresh)
     return [found[keys[pk]] for pk in pks]
+
+
+def as_json(data: Any) -> bytes:
+    """A representation as the API sends it (DRF's renderer and settings)."""
+    return JSONRenderer().render(data)
+
+
+def paginated_json(paginator: PageNumberPagination, bodies: list[bytes]) -> bytes:
+    """The paginator's envelope (count, next, previous) around the page's kept bodies: the same
+    bytes DRF would render for the same data."""
+    envelope = paginator.get_paginated_response([]).data
+    assert list(envelope)[-1] == "results", "the results must close the envelope"
+    head = as_json({key: value for key, value in envelope.items() if key != "results"})
+    return head[:-1] + b',"results":[' + b",".join(bodies) + b"]}"
+
+
+def json_response(body: bytes) -> HttpResponse:
+    return HttpResponse(body, content_type="application/json")

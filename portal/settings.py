@@ -115,6 +115,8 @@ MIDDLEWARE = [
     # and answers before this). Django's gzip pads each response with random bytes against
     # BREACH, which matters for the admin's pages that carry a CSRF token.
     "django.middleware.gzip.GZipMiddleware",
+    # Brotli where nothing varies per user (public pages, the API); it answers before gzip does.
+    "portal.compression.BrotliMiddleware",
     # CORS before anything that can answer on its own (CommonMiddleware's redirects).
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

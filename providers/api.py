@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseBase, StreamingHttpResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -28,7 +28,6 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, viewsets
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
-from rest_framework.response import Response
 
 from portal.api import (
     ERROR_RESPONSES,
@@ -41,7 +40,7 @@ from portal.api import (
     language_parameter,
 )
 from portal.cache import allowed_query, known_version
-from portal.representations import cached_representations
+from portal.representations import as_json, cached_representations, json_response, paginated_json
 
 from .compare_query import read_query
 from .comparison_csv import Labels, comparison_table
@@ -477,35 +476,35 @@ class ServiceViewSet(PublicApiMixin, viewsets.ReadOnlyModelViewSet):
         base = self.request.build_absolute_uri("/")  # links are absolute
         return f"{serializer.__module__}.{serializer.__qualname__}:{language}:{base}"
 
-    def serialize_services(self, pks: list[int]) -> dict[int, Any]:
+    def serialize_services(self, pks: list[int]) -> dict[int, bytes]:
         services = list(self.get_queryset().filter(pk__in=pks))
         attach_feature_details(services)
         data = self.get_serializer(services, many=True).data
-        return {service.pk: item for service, item in zip(services, data, strict=True)}
+        return {service.pk: as_json(item) for service, item in zip(services, data, strict=True)}
 
-    def serialize_object(self, pks: list[int]) -> dict[int, Any]:
+    def serialize_object(self, pks: list[int]) -> dict[int, bytes]:
         service = self.get_object()
-        return {service.pk: self.get_serializer(service).data}
+        return {service.pk: as_json(self.get_serializer(service).data)}
 
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         slug = kwargs[self.lookup_url_kwarg or self.lookup_field]
         pk = Service.objects.published().filter(slug=slug).values_list("pk", flat=True).first()
         if pk is None:
             self.get_object()  # the same 404 as ever
-        [data] = cached_representations([pk], self.representation_variant(), self.serialize_object)
-        return Response(data)
+        [body] = cached_representations([pk], self.representation_variant(), self.serialize_object)
+        return json_response(body)
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not self.wants_csv():
             cleaned = self.cleaned_filters()
             index = current_index()
             selection = IndexedSelection(index, index.select(cleaned), cleaned.get("ordering"))
             page = self.paginate_queryset(selection)  # type: ignore[arg-type]
             pks = [service["pk"] for service in page or ()]
-            data = cached_representations(
+            bodies = cached_representations(
                 pks, self.representation_variant(), self.serialize_services
             )
-            return self.get_paginated_response(data)
+            return json_response(paginated_json(self.paginator, bodies))
         return self.streamed_csv()
 
     # Services read per batch of the streamed CSV: memory stays flat whatever the catalogue.

@@ -12,8 +12,8 @@ from tests.factories import make_assessment, make_criterion, make_full_service
 # groups and choices) and the order; the page's services, links, downloads, domains, feature
 # values, catalogue and choices (their representations); Last-Modified.
 SERVICE_LIST_QUERIES_COLD = 14
-# Warm: the index and the representations are kept; Last-Modified.
-SERVICE_LIST_QUERIES_WARM = 1
+# Warm: the index, the representations and Last-Modified are kept per content version.
+SERVICE_LIST_QUERIES_WARM = 0
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from portal.cache import invalidate_pages
 from portal.seed.loader import DATA_DIR, SeedError, SeedLoader
 
 
@@ -35,6 +36,10 @@ class Command(BaseCommand):
             report = SeedLoader(options["data_dir"], reset=reset).load()
         except SeedError as exc:
             raise CommandError(f"The seed files are invalid, nothing was loaded: {exc}") from exc
+        # The loader writes with update() and bulk_create(), which send no signal: whatever a
+        # running site keeps per content version (pages, representations, its comparison index)
+        # is made anew.
+        invalidate_pages()
         if options["verbosity"] >= 1:
             self.stdout.write(report.as_table())
             self.stdout.write(
