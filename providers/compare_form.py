@@ -149,12 +149,20 @@ def _tri(
     current = _word(query.get(name, ""))
     active = bool(current)
     options = [
-        Option("", _("Any"), not active, f"f-{name}-any"),
+        Option("", _words("any"), not active, f"f-{name}-any"),
         Option(
-            "true", _("Yes"), current == "true", f"f-{name}-yes", None if active else count_yes()
+            "true",
+            _words("yes"),
+            current == "true",
+            f"f-{name}-yes",
+            None if active else count_yes(),
         ),
         Option(
-            "false", _("No"), current == "false", f"f-{name}-no", None if active else count_no()
+            "false",
+            _words("no"),
+            current == "false",
+            f"f-{name}-no",
+            None if active else count_no(),
         ),
     ]
     return Control(name=name, label=label, widget="tri", icon=icon, options=options, active=active)
@@ -190,9 +198,23 @@ def _checkboxes(
 
 def _feature_label(obj: Any, language: str) -> SafeString:
     """The name of a feature, group or choice in the page's language, or its fallback marked
-    with its own language and direction."""
-    text, text_language = pick_translation(obj, "name", language)
-    return in_its_language(format_html("{}", text), text_language or language)
+    with its own language and direction; made once per catalogue object and language (the
+    objects belong to the comparison's index, which is rebuilt when any of them changes)."""
+    labels = obj.__dict__.setdefault("_mv_filter_labels", {})
+    if language not in labels:
+        text, text_language = pick_translation(obj, "name", language)
+        labels[language] = in_its_language(format_html("{}", text), text_language or language)
+    return labels[language]
+
+
+@lru_cache(maxsize=64)
+def _option_word(key: str, language: str) -> str:
+    return str({"any": _("Any"), "yes": _("Yes"), "no": _("No")}[key])
+
+
+def _words(key: str) -> str:
+    """The word "Any", "Yes" or "No" in the page's language (asked for 75 times a page)."""
+    return _option_word(key, get_language() or "en")
 
 
 def build_groups(
@@ -220,7 +242,7 @@ def build_groups(
             icon="info",
             active=kind_active,
             options=[
-                Option("", _("Any"), not kind_active, "f-kind-any"),
+                Option("", _words("any"), not kind_active, "f-kind-any"),
                 *(
                     Option(
                         key,
