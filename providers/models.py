@@ -406,7 +406,10 @@ class FeatureValue(models.Model):
     history = HistoricalRecords(m2m_fields=[choices])
 
     class Meta:
-        ordering = ["service", "feature__group__order", "feature__order"]
+        # Total (a feature's key is unique): features of equal order kept one order on SQLite
+        # and another, any other, on PostgreSQL, so a service's API representation changed
+        # between two readings of the same data.
+        ordering = ["service", "feature__group__order", "feature__order", "feature__key"]
         constraints = [
             models.UniqueConstraint(fields=["service", "feature"], name="one_value_per_feature"),
         ]
