@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from django.db import connection
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -20,7 +19,7 @@ from portal.translation_support import pick_translation
 from .models import Feature, FeatureValue
 from .numbers import quantity
 from .templatetags.content import in_its_language
-from .values import choice_keys, number
+from .values import number
 
 
 def isolated(text: str, text_language: str | None) -> str:
@@ -31,46 +30,6 @@ def isolated(text: str, text_language: str | None) -> str:
     if not text_language or text_language == page_language:
         return str(text)
     return f"\u2068{text}\u2069"
-
-
-def load_values(services: list[int], features: list[Feature]) -> dict[int, dict[int, Any]]:
-    """Service pk -> feature pk -> yes/no (or a list of choice keys), in two queries.
-
-    The comparison has a value per service and feature (30,000 with 1,000 services). Model
-    instances, or even the ORM's row iteration, cost more than rendering the page, so a plain
-    cursor reads the rows (the API's CSV builds instances; it is not a page).
-    """
-    result: dict[int, dict[int, Any]] = {}
-    if not services or not features:
-        return result
-    # Plain SQL over one table: no ordering (the model's default joins three tables and sorts
-    # every row) and a fixed column order. Names come from the model, values are parameters.
-    quote = connection.ops.quote_name
-    meta = FeatureValue._meta
-    columns = ", ".join(
-        quote(meta.get_field(name).column) for name in ("id", "service", "feature", "bool_value")
-    )
-    feature_pks = [feature.pk for feature in features]
-    sql = (
-        f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608
-        f"WHERE {quote(meta.get_field('service').column)} IN ({', '.join(['%s'] * len(services))}) "
-        f"AND {quote(meta.get_field('feature').column)} IN ({', '.join(['%s'] * len(feature_pks))})"
-    )
-    with_choices = {feature.pk for feature in features if feature.has_choices}
-    choice_lists: dict[int, list[str]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*services, *feature_pks])
-        for pk, service_id, feature_id, bool_value in cursor.fetchall():
-            if feature_id in with_choices:
-                value: Any = choice_lists.setdefault(pk, [])
-            else:
-                # SQLite gives 0/1; None stays unknown.
-                value = None if bool_value is None else bool(bool_value)
-            result.setdefault(service_id, {})[feature_id] = value
-    if choice_lists:
-        for value_pk, key in choice_keys(choice_lists):
-            choice_lists[value_pk].append(key)
-    return result
 
 
 class Cells:
@@ -138,7 +97,8 @@ class Cells:
         return self.choices(feature, getattr(value, "choice_keys", []))
 
     def loaded_cell(self, feature: Feature, value: Any) -> SafeString:
-        """A cell from load_values: yes/no, a list of choice keys, or None (unknown)."""
+        """A cell from `ComparisonIndex.values_of`: yes/no, a list of choice keys, or None
+        (unknown)."""
         if value is None:
             return self.labelled[feature.pk, "unknown"]
         if isinstance(value, list):

@@ -203,8 +203,8 @@ class ComparisonIndex:
     # --- Values ------------------------------------------------------------------------------
 
     def values_of(self, services: Iterable[dict[str, Any]]) -> dict[int, dict[int, Any]]:
-        """Service pk -> feature pk -> yes/no or the payment methods' keys, read off the bit
-        sets: what `cells.load_values` reads from the database for these features, without a
+        """Service pk -> feature pk -> yes/no or the payment methods' keys (in the catalogue's
+        order), read off the bit sets: what the database holds for these features, without a
         query (a page's new rows were a third of its cost)."""
         masks = self.masks
         columns = []
