@@ -1,5 +1,5 @@
 """The published services held in memory for the comparison page: each filter is a bit set, each
-count a population count, each order a list read once from the database.
+count a population count, each order a sort in memory (providers/comparison_order.py).
 
 Why: the comparison must cost about what a static file costs for ANY filter combination, so the
 page cache (which only helps for URLs seen before) is not enough. Evaluated in SQL, each yes/no
@@ -10,10 +10,9 @@ filters is `&`, counting is `int.bit_count()`, both in C, microseconds at 10,000
 The index is rebuilt when the public content's version changes (portal/cache.py: any saved
 curated object or finished audit bumps it), so it never serves what was unpublished. What a
 parameter means stays the FilterSet's (providers/filters.py): the FilterSet validates the query,
-orders come from the database with the FilterSet's own `order_expressions` (collation and NULL
-placement included), and `verified` (audit results) is asked of the database like the FilterSet
-does. tests/test_comparison_index.py checks the index against the FilterSet on random
-combinations.
+orders follow its `order_expressions` (the database's collation and NULL placement included),
+and `verified` (audit results) is asked of the database like the FilterSet does.
+tests/test_comparison_index.py checks the index against the FilterSet on random combinations.
 """
 
 from __future__ import annotations
@@ -31,12 +30,13 @@ from django.utils.translation import get_language
 from portal.cache import known_version
 from portal.memo import BoundedCache
 
+from .comparison_order import ServiceOrders
 from .filters import (
     ANONYMOUS_PAYMENT_KEYS,
     BOOLEAN_FEATURE_KEYS,
+    COUNTRY_ORDER_FIELD,
     DEFAULT_ORDERING,
     PAYMENT_FEATURE_KEY,
-    order_expressions,
 )
 from .models import Feature, FeatureValue, Service
 from .values import choice_keys
@@ -77,6 +77,7 @@ class ComparisonIndex:
         version: int | None,
         services: list[dict[str, Any]],
         masks: Masks,
+        orders: ServiceOrders,
         features: list[Feature] | None = None,
     ) -> None:
         self.version = version  # None: built while the content version was unknown
@@ -89,6 +90,7 @@ class ComparisonIndex:
         self.by_slug = {service["slug"]: service for service in services}
         self.everyone = (1 << len(services)) - 1
         self.masks = masks
+        self.orders = orders
         self._orders: BoundedCache[tuple[Any, ...], list[int]] = BoundedCache(64)
         self._storage: BoundedCache[int, int] = BoundedCache(256)
         self._verified: BoundedCache[tuple[str, ...], int] = BoundedCache(64)
@@ -165,24 +167,15 @@ class ComparisonIndex:
     # --- Order and pages ---------------------------------------------------------------------
 
     def order(self, params: list[str]) -> list[int]:
-        """Every position in the FilterSet's order for `params`, read from the database once.
+        """Every position in the FilterSet's order for `params`, sorted in memory once.
 
         Sorting by country follows the names in the active language, so the language is part of
         the key when it matters.
         """
         params = [param for param in params if param] or list(DEFAULT_ORDERING)
-        language = get_language() if any("hq_country" in param for param in params) else ""
-        key = (tuple(params), language)
-
-        def make() -> list[int]:
-            pks = (
-                Service.objects.published()
-                .order_by(*order_expressions(params))
-                .values_list("pk", flat=True)
-            )
-            return [self.position[pk] for pk in pks if pk in self.position]
-
-        return self._orders.get_or_make(key, make)
+        by_country = any(param.removeprefix("-") == COUNTRY_ORDER_FIELD for param in params)
+        key = (tuple(params), get_language() if by_country else "")
+        return self._orders.get_or_make(key, lambda: self.orders.positions(params))
 
     def page(self, mask: int, params: list[str], offset: int, limit: int) -> list[dict[str, Any]]:
         """The services of `mask` from `offset`, at most `limit`, in order."""
@@ -297,7 +290,8 @@ class ResultCounts:
 
 
 def build_index(version: int | None, queryset: QuerySet[Service] | None = None) -> ComparisonIndex:
-    """Read every published service, its filterable values and the catalogue: six queries."""
+    """Read every published service, its filterable values, its sort keys and the catalogue:
+    seven queries."""
     base = queryset if queryset is not None else Service.objects.all()
     services = list(base.published().order_by("pk").values(*ROW_COLUMNS))
     position = {service["pk"]: index for index, service in enumerate(services)}
@@ -343,7 +337,8 @@ def build_index(version: int | None, queryset: QuerySet[Service] | None = None) 
         .prefetch_related("choices")
         .order_by("group__order", "order", "key")
     )
-    return ComparisonIndex(version, services, masks, features)
+    orders = ServiceOrders.read(base.published(), position)
+    return ComparisonIndex(version, services, masks, orders, features)
 
 
 _lock = threading.Lock()

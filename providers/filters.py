@@ -10,6 +10,7 @@ can multiply rows (a service with two matching payment methods still appears onc
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -74,6 +75,8 @@ ANONYMOUS_PAYMENT_KEYS: tuple[str, ...] = ("cash", "cryptocurrency")
 # never overlap or skip a service.
 DEFAULT_ORDERING: tuple[str, ...] = ("kind", "order", "name")
 TIE_BREAKER = "slug"
+# Sorted by the country's name in the active language, not by its code.
+COUNTRY_ORDER_FIELD = "hq_country"
 ORDERING_FIELDS: tuple[str, ...] = (
     "name",
     "slug",
@@ -233,7 +236,7 @@ def order_expressions(params: list[str]) -> list[Any]:
     expressions: list[Any] = []
     for param in params:
         name = param.removeprefix("-")
-        field = country_name_order(name) if name == "hq_country" else F(name)
+        field = country_name_order(name) if name == COUNTRY_ORDER_FIELD else F(name)
         if param.startswith("-"):
             expressions.append(field.desc(nulls_last=True))
         else:
@@ -254,6 +257,11 @@ def name_sort_key(name: str) -> tuple[str, str]:
     return letters.casefold(), name
 
 
+def countries_by_name(codes: Iterable[str]) -> list[str]:
+    """Country codes in the order of their names in the active language."""
+    return sorted(set(codes), key=lambda code: (name_sort_key(country_name(code)), code))
+
+
 def country_name_order(field: str) -> Case:
     """The country's place among those in use, sorted by name in the active language.
 
@@ -264,7 +272,7 @@ def country_name_order(field: str) -> Case:
     codes = (
         Service.objects.order_by().exclude(**{field: ""}).values_list(field, flat=True).distinct()
     )
-    by_name = sorted(codes, key=lambda code: name_sort_key(country_name(code)))
+    by_name = countries_by_name(str(code) for code in codes)
     return Case(
         *(When(**{field: code}, then=Value(place)) for place, code in enumerate(by_name)),
         default=Value(None),
