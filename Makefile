@@ -13,7 +13,7 @@ services:
 	bash .ci/ensure-services.sh
 	bash .ci/install-testnet.sh
 
-.PHONY: lock services install run demo test test-quick test-sqlite test-postgres lint migrations-check messages clean
+.PHONY: lock services install run demo test test-quick test-sqlite test-postgres lint migrations-check messages clean audit-dependencies
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -58,6 +58,16 @@ demo: install messages
 	@. ./var/testnet.env && $(DEV_ENV) $(PY) manage.py setup_demo
 	. ./var/testnet.env && $(DEV_ENV) $(PY) manage.py rundev 127.0.0.1:8000
 
+# Known vulnerabilities in the locked versions: pip-audit (PyPA's tool) asks the OSV database
+# (https://api.osv.dev). It fails on any known vulnerability, and (--strict) when it cannot ask.
+# Its own environment: its dependencies are not the portal's, and must not move the lock.
+AUDIT_VENV := .venv-audit
+audit-dependencies:
+	test -x $(AUDIT_VENV)/bin/pip-audit || { $(PYTHON) -m venv $(AUDIT_VENV) && \
+		$(AUDIT_VENV)/bin/python -m pip install --quiet "pip-audit>=2.10,<3"; }
+	$(AUDIT_VENV)/bin/pip-audit --requirement requirements.lock --no-deps --disable-pip --strict \
+		--vulnerability-service osv --progress-spinner off
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -78,4 +88,4 @@ test-quick: install messages
 test: services lint migrations-check test-sqlite test-postgres
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache var
+	rm -rf $(VENV) $(AUDIT_VENV) staticfiles .pytest_cache .ruff_cache var
