@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
 
 from criteria.models import Criterion
 from portal.publishing import PublicationState
@@ -184,6 +185,19 @@ def test_markdown_is_rendered_safely():
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert 'href="javascript' not in html
     assert '<a href="https://e.org" rel="noopener noreferrer">ok</a>' in html
+
+
+def test_kept_markdown_follows_the_language_of_a_lazy_text():
+    # Renderings are kept per text: a lazy translation must be kept under its text in the
+    # language active at the time, not under the proxy (equal to itself in every language).
+    lazy = gettext_lazy("Any")
+    with translation.override("en"):
+        english = render_markdown(lazy)
+    with translation.override("de"):
+        german = render_markdown(lazy)
+    assert english == "<p>Any</p>\n"
+    assert german == "<p>Beliebig</p>\n"
+    assert render_markdown("**kept**") is render_markdown("**kept**")
 
 
 def test_daily_shuffle_is_stable_within_a_day_and_changes_across_days():

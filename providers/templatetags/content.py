@@ -13,7 +13,7 @@ the comparison's cells alike.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django import template
@@ -47,8 +47,17 @@ def _markdown() -> MarkdownIt:
 
 
 def render_markdown(text: str) -> SafeString:
+    # str(): a lazy translation would compare equal to itself in any language, and so find
+    # another language's rendering in the memo below.
+    return _rendered_markdown(str(text or ""))
+
+
+# The same criteria and group texts appear on every service page (~50 renderings each): parsing
+# them was a quarter of a page's rendering. The result depends on the text alone.
+@lru_cache(maxsize=2048)
+def _rendered_markdown(text: str) -> SafeString:
     # Safe because raw HTML is disabled: every character of the source is escaped or markup.
-    return mark_safe(_markdown().render(text or ""))  # noqa: S308
+    return mark_safe(_markdown().render(text))  # noqa: S308
 
 
 @register.filter(name="markdown")
