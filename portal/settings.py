@@ -193,7 +193,7 @@ else:
     # and a finished audit must invalidate the pages the web process serves.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "portal.file_cache.FileCache",
             "LOCATION": env("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
             # Django's default of 300 entries is less than one language's pages and API
             # representations of a catalogue; past it, entries (versions too) are dropped at random.

@@ -52,7 +52,7 @@ def test_embedded_defaults_and_switches():
     assert embedded == [
         "django.db.backends.sqlite3",
         "filesystem://",
-        "django.core.cache.backends.filebased.FileBasedCache",
+        "portal.file_cache.FileCache",
     ]
     switched = _import_settings(
         DEBUG="true",
