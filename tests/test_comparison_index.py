@@ -166,3 +166,17 @@ def test_the_index_holds_the_values_the_database_holds(random_catalogue):
     assert any(
         isinstance(v, list) and len(v) > 1 for row in from_database.values() for v in row.values()
     )
+
+
+def test_the_index_reads_no_translated_column():
+    # The index reads rows without modeltranslation's fallback pass (`untranslated`): a
+    # translated column among them would be read in the default language only.
+    from modeltranslation.translator import translator
+
+    from providers.comparison_index import ROW_COLUMNS
+    from providers.comparison_order import SORTABLE_FIELDS
+    from providers.models import Service
+
+    translated = set(translator.get_options_for_model(Service).all_fields)
+    assert translated, "Service has translated fields; the check below would be empty otherwise"
+    assert not translated & {*ROW_COLUMNS, *SORTABLE_FIELDS}
