@@ -31,8 +31,9 @@ from .cache import scope_versions
 from .content_scopes import CATALOGUE
 from .memo import BoundedCache
 
-# A few KB each: at most ~20 MB per process; the least recently used go first.
-LOCAL: BoundedCache[str, Any] = BoundedCache(4096)
+# A few KB each, at most 12 MB per process (the shared cache behind it holds them all); the least
+# recently used go first.
+LOCAL: BoundedCache[str, Any] = BoundedCache(4096, max_bytes=12 << 20)
 
 
 def representation_key(variant: str, pk: int, versions: dict[int | str, int]) -> str:

@@ -38,9 +38,10 @@ from .templatetags.logos import monogram
 
 # Services per page of the table: a page stays light on a phone whatever the catalogue's size.
 PAGE_SIZE = 50
-# Rendered rows kept per process: (service, its version, language, catalogue) -> HTML. About
-# 3 KB each, so at most ~25 MB; the least recently shown go first.
-ROW_FRAGMENTS: BoundedCache[tuple[Any, ...], SafeString] = BoundedCache(8192)
+# Rendered rows kept per process: (service, its version, language, catalogue) -> HTML, 1 to 8 KB
+# each (Kurdish text is two bytes a character in memory). At most 8 MB: a worker serving 10,000
+# services in six languages stays under its memory goal; the least recently shown go first.
+ROW_FRAGMENTS: BoundedCache[tuple[Any, ...], SafeString] = BoundedCache(8192, max_bytes=8 << 20)
 
 # How many services can be compared side by side.
 COMPARE_MIN, COMPARE_MAX = 2, 4

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -91,7 +92,7 @@ class ComparisonIndex:
         self.everyone = (1 << len(services)) - 1
         self.masks = masks
         self.orders = orders
-        self._orders: BoundedCache[tuple[Any, ...], list[int]] = BoundedCache(64)
+        self._orders: BoundedCache[tuple[Any, ...], array[int]] = BoundedCache(64)
         self._storage: BoundedCache[int, int] = BoundedCache(256)
         self._verified: BoundedCache[tuple[str, ...], int] = BoundedCache(64)
         # Markup that depends on the catalogue alone (the table's column headers, per language):
@@ -166,7 +167,7 @@ class ComparisonIndex:
 
     # --- Order and pages ---------------------------------------------------------------------
 
-    def order(self, params: list[str]) -> list[int]:
+    def order(self, params: list[str]) -> array[int]:
         """Every position in the FilterSet's order for `params`, sorted in memory once.
 
         Sorting by country follows the names in the active language, so the language is part of

@@ -20,6 +20,7 @@ tests/test_comparison_order.py checks every order against the FilterSet's on bot
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -107,13 +108,17 @@ class ServiceOrders:
         countries = [str(code) if code else None for code in values.get(COUNTRY_ORDER_FIELD, [])]
         return cls(count, ranks, countries)
 
-    def positions(self, params: list[str]) -> list[int]:
-        """Every position, ordered as `order_expressions(params)` orders the rows."""
+    def positions(self, params: list[str]) -> array[int]:
+        """Every position, ordered as `order_expressions(params)` orders the rows.
+
+        An array of machine integers: 40 KB at 10,000 services, where a list of ints is ~360 KB,
+        and an index keeps dozens of orders.
+        """
         keys = [self._column(param) for param in params]
         if TIE_BREAKER not in {param.removeprefix("-") for param in params}:
             keys.append(self._column(TIE_BREAKER))
         rows = list(zip(*keys, strict=True)) if len(keys) > 1 else keys[0]
-        return sorted(range(self.count), key=rows.__getitem__)
+        return array("I", sorted(range(self.count), key=rows.__getitem__))
 
     def _column(self, param: str) -> list[int]:
         """One column as sort keys: ascending or descending rank, empty last either way."""
