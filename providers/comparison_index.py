@@ -7,8 +7,9 @@ filter is an EXISTS per service, so a page costs time in proportion to the numbe
 Here a service is a bit position, and a filter is a Python int with one bit per service: combining
 filters is `&`, counting is `int.bit_count()`, both in C, microseconds at 10,000 services.
 
-The index is rebuilt when the public content's version changes (portal/cache.py: any saved
-curated object or finished audit bumps it), so it never serves what was unpublished. What a
+The index is rebuilt when the version of what it reads changes (portal/cache.py: any saved
+curated object bumps it; a finished audit run does not, and audit results are asked per site
+version), so it never serves what was unpublished. What a
 parameter means stays the FilterSet's (providers/filters.py): the FilterSet validates the query,
 orders follow its `order_expressions` (the database's collation and NULL placement included),
 and `verified` (audit results) is asked of the database like the FilterSet does.
@@ -28,7 +29,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import get_language
 
-from portal.cache import known_version
+from portal.cache import INDEX_VERSION_KEY, known_version
 from portal.memo import BoundedCache
 
 from .comparison_order import ServiceOrders
@@ -94,7 +95,7 @@ class ComparisonIndex:
         self.orders = orders
         self._orders: BoundedCache[tuple[Any, ...], array[int]] = BoundedCache(64)
         self._storage: BoundedCache[int, int] = BoundedCache(256)
-        self._verified: BoundedCache[tuple[str, ...], int] = BoundedCache(64)
+        self._verified: BoundedCache[tuple[int, tuple[str, ...]], int] = BoundedCache(64)
         # Markup that depends on the catalogue alone (the table's column headers, per language):
         # made once per index, so never older than the content it shows.
         self.markup: BoundedCache[tuple[str, ...], Any] = BoundedCache(64)
@@ -148,7 +149,11 @@ class ComparisonIndex:
         return self._storage.get_or_make(megabytes, make)
 
     def verified(self, checks: tuple[str, ...]) -> int:
-        """Audit results live in the database; asked once per index and set of checks."""
+        """Audit results live in the database; asked once per site version and set of checks.
+
+        A finished audit run moves the site version but not the index's (portal/cache.py), so
+        these answers are kept per site version, not per index.
+        """
 
         def make() -> int:
             pks = filter_verified(Service.objects.published(), list(checks)).values_list(
@@ -156,7 +161,10 @@ class ComparisonIndex:
             )
             return self.mask_of(self.position[pk] for pk in pks if pk in self.position)
 
-        return self._verified.get_or_make(checks, make)
+        site_version = known_version()
+        if site_version is None:
+            return make()
+        return self._verified.get_or_make((site_version, checks), make)
 
     @staticmethod
     def mask_of(positions: Iterable[int]) -> int:
@@ -384,9 +392,10 @@ UNVERSIONED_INDEX_SECONDS = 5.0
 
 
 def current_index() -> ComparisonIndex:
-    """This process's index of the current content version, rebuilt after any change."""
+    """This process's index of the current content version, rebuilt after any change to what it
+    reads."""
     global _current
-    version = known_version()
+    version = known_version(INDEX_VERSION_KEY)
     if version is None:
         return _unversioned_index()
     index = _current

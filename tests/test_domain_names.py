@@ -225,11 +225,15 @@ def test_the_model_refuses_malformed_dkim_selectors():
 
 
 def _sources() -> list[Path]:
-    skipped = {".venv", "node_modules", ".git"}
+    """The project's own modules: not those of a virtual environment (.venv, .venv-audit: any
+    folder with a pyvenv.cfg), nor git's or node's."""
+    skipped = {"node_modules", ".git"}
+    environments = {config.parent for config in ROOT.glob("*/pyvenv.cfg")}
     return [
         path
         for path in ROOT.rglob("*.py")
         if not skipped.intersection(path.relative_to(ROOT).parts)
+        and not environments.intersection(path.parents)
     ]
 
 
