@@ -37,6 +37,7 @@ from .filters import (
 )
 from .models import Feature, ServiceKind
 from .numbers import localized_number
+from .query_links import QueryLinks
 from .templatetags.content import in_its_language
 from .verification import verified_choices
 
@@ -377,18 +378,17 @@ def active_filters(groups: list[Group], query: QueryDict) -> list[ActiveFilter]:
     """Each active control as a chip whose link removes just that parameter (and the page's
     side-by-side choice stays)."""
     chips = []
+    links = QueryLinks(query)
     for group in groups:
         for control in group.controls:
             if not control.active:
                 continue
-            remaining = query.copy()
-            remaining.pop(control.name, None)
             chosen = [option.label for option in control.options if option.checked]
             if control.widget == "number":
                 value: Any = control.value
             else:
                 value = format_html_join(", ", "{}", ((label,) for label in chosen))
-            chips.append(ActiveFilter(control.label, value, remaining.urlencode()))
+            chips.append(ActiveFilter(control.label, value, links.without(control.name)))
     return chips
 
 

@@ -33,6 +33,7 @@ from .countries import country_name
 from .filters import ORDERING_FIELDS, ServiceFilterSet
 from .models import Feature, Service, ServiceKind
 from .numbers import localized_digits
+from .query_links import QueryLinks
 from .templatetags.content import megabytes
 from .templatetags.logos import monogram
 
@@ -156,15 +157,21 @@ def side_by_side_rows(
 def sort_links(query: QueryDict) -> list[dict[str, Any]]:
     """Column headers' links: ascending first, a second click descending; filters are kept."""
     current = query.get("ordering", "")
-    links = []
+    links = QueryLinks(query)
+    sorted_links = []
     for key, label in SORTABLE_COLUMNS:
-        params = query.copy()
-        params.pop("page", None)
         descending = current == key
-        params["ordering"] = f"-{key}" if descending else key
+        ordering = f"-{key}" if descending else key
         state = "ascending" if current == key else "descending" if current == f"-{key}" else ""
-        links.append({"key": key, "label": label, "query": params.urlencode(), "sorted": state})
-    return links
+        sorted_links.append(
+            {
+                "key": key,
+                "label": label,
+                "query": links.replaced("ordering", ordering, dropping=("page",)),
+                "sorted": state,
+            }
+        )
+    return sorted_links
 
 
 def selected_for_comparison(query: QueryDict) -> list[str]:
@@ -208,16 +215,14 @@ def page_number(query: QueryDict, total: int) -> tuple[int, int]:
 
 
 def page_links(query: QueryDict, current: int, pages: int) -> dict[str, str]:
-    links = {}
+    links = QueryLinks(query)
+    found = {}
     for name, number in (("previous", current - 1), ("next", current + 1)):
         if 1 <= number <= pages:
-            params = query.copy()
-            if number == 1:
-                params.pop("page", None)
-            else:
-                params["page"] = str(number)
-            links[name] = params.urlencode()
-    return links
+            found[name] = (
+                links.without("page") if number == 1 else links.replaced("page", str(number))
+            )
+    return found
 
 
 def cell_kit(index: ComparisonIndex) -> Cells:
@@ -331,11 +336,10 @@ def compare(request: HttpRequest) -> HttpResponse:
         values = index.values_of(side_by_side)
         chosen_rows = comparison_rows(side_by_side, cell_kit(index).with_values(values))
     differences_only = request.GET.get("differences") == "1"
-    toggled = request.GET.copy()
-    if differences_only:
-        toggled.pop("differences")
-    else:
-        toggled["differences"] = "1"
+    links = QueryLinks(request.GET)
+    toggled = (
+        links.without("differences") if differences_only else links.replaced("differences", "1")
+    )
     sprite = static("img/icons.svg")
     context = {
         "filter_errors": errors,
@@ -356,7 +360,7 @@ def compare(request: HttpRequest) -> HttpResponse:
         "side_by_side": chosen_rows,
         "side_by_side_rows": side_by_side_rows(chosen_rows, features, differences_only),
         "differences_only": differences_only,
-        "differences_query": toggled.urlencode(),
+        "differences_query": toggled,
     }
     # A bad filter value is the visitor's mistake: say so (400), as the API does.
     return render(request, "providers/compare.html", context, status=200 if valid else 400)
