@@ -139,7 +139,7 @@ class ComparisonIndex:
 
     def storage_at_least(self, megabytes: int) -> int:
         def make() -> int:
-            return self.mask_of(
+            return bits_of(
                 index
                 for index, service in enumerate(self.services)
                 if service["free_storage_mb"] is not None
@@ -159,19 +159,12 @@ class ComparisonIndex:
             pks = filter_verified(Service.objects.published(), list(checks)).values_list(
                 "pk", flat=True
             )
-            return self.mask_of(self.position[pk] for pk in pks if pk in self.position)
+            return bits_of(self.position[pk] for pk in pks if pk in self.position)
 
         site_version = known_version()
         if site_version is None:
             return make()
         return self._verified.get_or_make((site_version, checks), make)
-
-    @staticmethod
-    def mask_of(positions: Iterable[int]) -> int:
-        mask = 0
-        for position in positions:
-            mask |= 1 << position
-        return mask
 
     # --- Order and pages ---------------------------------------------------------------------
 
@@ -298,9 +291,10 @@ class ResultCounts:
 # --- Building -----------------------------------------------------------------------------------
 
 
-def bits_of(positions: list[int]) -> int:
+def bits_of(positions: Iterable[int]) -> int:
     """The bit set of these positions, made in one pass (OR-ing bit by bit into an int copies the
     whole int each time: quadratic at 10,000 services)."""
+    positions = list(positions)
     if not positions:
         return 0
     buffer = bytearray(max(positions) // 8 + 1)
@@ -321,62 +315,61 @@ def untranslated(queryset: QuerySet[Any]) -> QuerySet[Any]:
 
 def build_index(version: int | None, queryset: QuerySet[Service] | None = None) -> ComparisonIndex:
     """Read every published service, its filterable values, its sort keys and the catalogue:
-    ten queries."""
+    nine queries. Each bit set is collected as positions and made once (`bits_of`)."""
     base = queryset if queryset is not None else Service.objects.all()
     services = list(untranslated(base.published().order_by("pk")).values(*ROW_COLUMNS))
     position = {service["pk"]: index for index, service in enumerate(services)}
-    kind: dict[str, int] = {}
-    country: dict[str, int] = {}
-    free_plan_yes = free_plan_no = 0
+    by_kind: dict[str, list[int]] = {}
+    by_country: dict[str, list[int]] = {}
+    by_free_plan: dict[bool, list[int]] = {True: [], False: []}
     for index, service in enumerate(services):
-        bit = 1 << index
-        kind[service["kind"]] = kind.get(service["kind"], 0) | bit
+        by_kind.setdefault(service["kind"], []).append(index)
         if service["hq_country"]:
-            code = str(service["hq_country"])
-            country[code] = country.get(code, 0) | bit
-        if service["free_plan"] is True:
-            free_plan_yes |= bit
-        elif service["free_plan"] is False:
-            free_plan_no |= bit
+            by_country.setdefault(str(service["hq_country"]), []).append(index)
+        if service["free_plan"] is not None:
+            by_free_plan[service["free_plan"]].append(index)
 
-    # Three lean queries rather than one: rows of known yes and known no carry no boolean to
-    # convert, and only the payment rows need their pk (for their choices).
-    values = untranslated(
-        FeatureValue.objects.filter(service_id__in=Service.objects.published().values("pk"))
-    ).order_by()
-    # Feature ids, not a join per row to read each value's feature key.
-    key_of = dict(
-        Feature.objects.filter(key__in=[*BOOLEAN_FEATURE_KEYS, PAYMENT_FEATURE_KEY]).values_list(
-            "pk", "key"
-        )
-    )
-    boolean_ids = [pk for pk, key in key_of.items() if key != PAYMENT_FEATURE_KEY]
-    positions: dict[tuple[bool, str], list[int]] = {}
-    for wanted in (True, False):
-        answered = values.filter(feature_id__in=boolean_ids, bool_value=wanted)
-        for service_pk, feature_pk in answered.values_list("service_id", "feature_id"):
-            if service_pk in position:
-                positions.setdefault((wanted, key_of[feature_pk]), []).append(position[service_pk])
-    yes = {key: bits_of(found) for (wanted, key), found in positions.items() if wanted}
-    no = {key: bits_of(found) for (wanted, key), found in positions.items() if not wanted}
-    payment_rows: dict[int, int] = {}  # value pk -> bit
-    payment_known = 0
-    payment_ids = [pk for pk, key in key_of.items() if key == PAYMENT_FEATURE_KEY]
-    payment_values = values.filter(feature_id__in=payment_ids)
-    for value_pk, service_pk in payment_values.values_list("pk", "service_id"):
-        if service_pk in position:
-            bit = 1 << position[service_pk]
-            payment_known |= bit
-            payment_rows[value_pk] = bit
-    payment: dict[str, int] = {}
-    for value_pk, choice in choice_keys(payment_rows):
-        payment[choice] = payment.get(choice, 0) | payment_rows[value_pk]
-    masks = Masks(yes, no, kind, country, payment, payment_known, free_plan_yes, free_plan_no)
+    # The comparison's columns, read first: their ids name the values below without a join per
+    # value row to read each one's feature key.
     features = list(
         Feature.objects.filter(key__in=[*BOOLEAN_FEATURE_KEYS, PAYMENT_FEATURE_KEY])
         .select_related("group")
         .prefetch_related("choices")
         .order_by("group__order", "order", "key")
+    )
+    key_of = {feature.pk: feature.key for feature in features}
+    boolean_ids = [pk for pk, key in key_of.items() if key != PAYMENT_FEATURE_KEY]
+    payment_ids = [pk for pk, key in key_of.items() if key == PAYMENT_FEATURE_KEY]
+    # Three lean queries rather than one: rows of known yes and known no carry no boolean to
+    # convert, and only the payment rows need their pk (for their choices).
+    values = untranslated(
+        FeatureValue.objects.filter(service_id__in=Service.objects.published().values("pk"))
+    ).order_by()
+    answers: dict[tuple[bool, str], list[int]] = {}
+    for wanted in (True, False):
+        answered = values.filter(feature_id__in=boolean_ids, bool_value=wanted)
+        for service_pk, feature_pk in answered.values_list("service_id", "feature_id"):
+            if service_pk in position:
+                answers.setdefault((wanted, key_of[feature_pk]), []).append(position[service_pk])
+    payment_positions: dict[int, int] = {}  # value pk -> position
+    for value_pk, service_pk in values.filter(feature_id__in=payment_ids).values_list(
+        "pk", "service_id"
+    ):
+        if service_pk in position:
+            payment_positions[value_pk] = position[service_pk]
+    by_payment: dict[str, list[int]] = {}
+    for value_pk, choice in choice_keys(payment_positions):
+        by_payment.setdefault(choice, []).append(payment_positions[value_pk])
+
+    masks = Masks(
+        yes={key: bits_of(found) for (wanted, key), found in answers.items() if wanted},
+        no={key: bits_of(found) for (wanted, key), found in answers.items() if not wanted},
+        kind={key: bits_of(found) for key, found in by_kind.items()},
+        country={code: bits_of(found) for code, found in by_country.items()},
+        payment={choice: bits_of(found) for choice, found in by_payment.items()},
+        payment_known=bits_of(payment_positions.values()),
+        free_plan_yes=bits_of(by_free_plan[True]),
+        free_plan_no=bits_of(by_free_plan[False]),
     )
     orders = ServiceOrders.read(untranslated(base.published()), position)
     return ComparisonIndex(version, services, masks, orders, features)

@@ -8,11 +8,11 @@ from criteria.models import Verdict
 from tests.conftest import forget_renderings
 from tests.factories import make_assessment, make_criterion, make_full_service
 
-# A list page, cold: the comparison's index (services, the features' ids, known yes, known no,
-# payment values and their choices, sort keys, features with groups and choices); the page's
+# A list page, cold: the comparison's index (services, features with groups and choices, known
+# yes, known no, payment values and their choices, sort keys); the page's
 # services, links, downloads, domains, feature values, catalogue and choices (their
 # representations); Last-Modified.
-SERVICE_LIST_QUERIES_COLD = 17
+SERVICE_LIST_QUERIES_COLD = 16
 # Warm: the index, the representations and Last-Modified are kept per content version.
 SERVICE_LIST_QUERIES_WARM = 0
 
